@@ -1,0 +1,5 @@
+"""`python -m cleancorp` is the `cleancorp` command."""
+
+from cleancorp.cli import main
+
+main()

@@ -1,0 +1,327 @@
+"""Inputs and outputs on disk: discovery, output names, atomic writes, the manifest.
+
+Nothing here cleans text. Discovery walks folders in sorted order and maps
+each input to the output path SPEC section 1 gives it; `OutputTree` writes
+all parts of one input to a temporary place and renames them in together,
+then records the input in ``DIR/.cleancorp/manifest.jsonl``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import gzip
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from cleancorp.errors import InputError, UsageError
+
+#: Compressed inputs are read, and their outputs written, the same way.
+COMPRESSIONS = (".gz", ".zst")
+STATE_DIR = ".cleancorp"
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class InputItem:
+    """One input file: where it is, how the report names it, where its output goes."""
+
+    path: Path
+    display: str          # the name in the report and error lines
+    rel_out: PurePosixPath  # output base path relative to -o (`a/b.txt`)
+    kind: str             # "txt" or "jsonl"
+    compression: str      # "", ".gz" or ".zst"
+    error: str | None = None  # found but unusable (dangling link, loop): reported, skipped
+    root: Path | None = None  # the folder input it was found in
+
+    @property
+    def is_stdin(self) -> bool:
+        return self.display == STDIN
+
+
+def split_compression(name: str) -> tuple[str, str]:
+    """Split a trailing compression suffix off a file name.
+
+    >>> split_compression("a.jsonl.gz"), split_compression("b.txt")
+    (('a.jsonl', '.gz'), ('b.txt', ''))
+    """
+    for suffix in COMPRESSIONS:
+        if name.endswith(suffix):
+            return name[: -len(suffix)], suffix
+    return name, ""
+
+
+def input_kind(name: str, input_format: str) -> str:
+    """`txt` or `jsonl`: from `--input-format`, or by the file name when `auto`.
+
+    >>> input_kind("x.jsonl.zst", "auto"), input_kind("x.txt", "auto"), input_kind("x.txt", "jsonl")
+    ('jsonl', 'txt', 'jsonl')
+    """
+    if input_format != "auto":
+        return input_format
+    base, _ = split_compression(name)
+    return "jsonl" if base.endswith(".jsonl") else "txt"
+
+
+def _matches(rel: str, patterns: Iterable[str]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(rel, p) for p in patterns)
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, str, str | None]]:
+    """Files under `root` in sorted order as (path, relative name, error).
+
+    Dot-folders are skipped; a symlink is followed only when it resolves inside
+    `root`; dangling links and loops are yielded with an error.
+    """
+    real_root = root.resolve()
+    seen_dirs: set[Path] = set()
+
+    def visit(folder: Path, rel: str) -> Iterator[tuple[Path, str, str | None]]:
+        real = folder.resolve()
+        if real in seen_dirs:
+            yield folder, rel, "symlink loop; skipped"
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            yield folder, rel, f"cannot list folder: {exc.strerror}; skipped"
+            return
+        for entry in entries:
+            child = Path(entry.path)
+            child_rel = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_symlink():
+                try:
+                    target = child.resolve(strict=True)
+                except FileNotFoundError:
+                    yield child, child_rel, "dangling symlink; skipped"
+                    continue
+                except (OSError, RuntimeError):
+                    yield child, child_rel, "symlink loop; skipped"
+                    continue
+                if not target.is_relative_to(real_root):
+                    continue  # SPEC: links are followed only inside the input folder
+            if entry.name.startswith(".") and entry.is_dir():
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                yield from visit(child, child_rel)
+            else:
+                yield child, child_rel, None
+
+    yield from visit(root, "")
+
+
+def discover(inputs: Iterable[str], *, include: tuple[str, ...], exclude: tuple[str, ...],
+             input_format: str, output_format: str) -> list[InputItem]:
+    """All input files in SPEC's stable order (sorted paths)."""
+    items: list[InputItem] = []
+    for arg in inputs:
+        if arg == STDIN:
+            kind = "jsonl" if input_format == "jsonl" else "txt"
+            items.append(InputItem(Path(STDIN), STDIN, PurePosixPath(STDIN), kind, ""))
+            continue
+        path = Path(arg)
+        if path.is_dir():
+            for child, rel, error in _walk(path):
+                # Broken links and loops are reported whatever their name: they may hide inputs.
+                if _matches(rel, exclude) or (error is None and not _matches(rel, include)):
+                    continue
+                items.append(_item(child, rel, PurePosixPath(rel), input_format, output_format,
+                                   error, path))
+        elif path.exists() or path.is_symlink():
+            items.append(_item(path, arg, PurePosixPath(path.name), input_format, output_format,
+                               None))
+        else:
+            raise UsageError(f"{arg}: no such file or folder")
+    items.sort(key=lambda it: (it.path.as_posix() if not it.is_stdin else ""))
+    return items
+
+
+def _item(path: Path, display: str, rel: PurePosixPath, input_format: str, output_format: str,
+          error: str | None, root: Path | None = None) -> InputItem:
+    base, compression = split_compression(rel.name)
+    kind = input_kind(rel.name, input_format)
+    if kind == "txt" and output_format == "jsonl":
+        stem = base[: -len(".txt")] if base.endswith(".txt") else base
+        base = stem + ".jsonl"
+    return InputItem(path, display, rel.with_name(base + compression), kind, compression, error,
+                     root)
+
+
+def part_names(rel_out: PurePosixPath, count: int) -> list[PurePosixPath]:
+    """The output names of `count` parts: `b.txt`, or `b.001.txt` ... (SPEC 1.1).
+
+    >>> [str(p) for p in part_names(PurePosixPath("a/b.txt.gz"), 2)]
+    ['a/b.001.txt.gz', 'a/b.002.txt.gz']
+    """
+    if count <= 1:
+        return [rel_out] if count == 1 else []
+    base, compression = split_compression(rel_out.name)
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    width = max(3, len(str(count)))
+    suffix = f".{ext}" if ext else ""
+    return [rel_out.with_name(f"{stem}.{n:0{width}d}{suffix}{compression}")
+            for n in range(1, count + 1)]
+
+
+def check_outputs(items: list[InputItem], output: Path) -> None:
+    """Refuse (exit 2) an output folder inside an input folder, collisions, overwrites."""
+    out = output.resolve()
+    for root in sorted({it.root for it in items if it.root is not None}):
+        real = root.resolve()
+        if out == real or out.is_relative_to(real):
+            raise UsageError(f"-o {output}: the output folder is an input folder or inside one")
+    inputs = [it for it in items if not it.is_stdin]
+    input_paths = {it.path.resolve() for it in inputs if it.path.exists()}
+    seen: dict[PurePosixPath, str] = {}
+    for it in inputs:
+        if it.rel_out in seen:
+            raise UsageError(
+                f"{it.display} and {seen[it.rel_out]} would both be written to {output / it.rel_out}")
+        seen[it.rel_out] = it.display
+        if (output / it.rel_out).resolve() in input_paths:
+            raise UsageError(f"{it.display}: its output {output / it.rel_out} would overwrite an input")
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def read_bytes(item: InputItem) -> bytes:
+    """The whole content of an input, decompressed; OS errors become `InputError`."""
+    try:
+        with open_input(item) as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise InputError("file not found (deleted after listing?); skipped") from None
+    except PermissionError:
+        raise InputError("permission denied; skipped") from None
+    except IsADirectoryError:
+        raise InputError("is a folder; skipped") from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}; skipped") from None
+    except EOFError:
+        raise InputError(f"truncated {item.compression} stream; skipped") from None
+
+
+@contextlib.contextmanager
+def open_input(item: InputItem) -> Iterator[IO[bytes]]:
+    """Open an input for binary reading, decompressing `.gz`/`.zst` transparently."""
+    if item.compression == ".gz":
+        with gzip.open(item.path, "rb") as fh:
+            yield fh
+    elif item.compression == ".zst":
+        import zstandard
+
+        with open(item.path, "rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as fh:
+            yield fh
+    else:
+        with open(item.path, "rb") as fh:
+            yield fh
+
+
+def compress(data: bytes, compression: str) -> bytes:
+    """Compress output bytes like the input was (deterministically: no gzip mtime)."""
+    if compression == ".gz":
+        return gzip.compress(data, mtime=0)
+    if compression == ".zst":
+        import zstandard
+
+        return zstandard.ZstdCompressor().compress(data)
+    return data
+
+
+# -- writing -------------------------------------------------------------------
+
+
+class OutputTree:
+    """The output folder: atomic writes of each input's parts, the manifest, stale parts."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.state = root / STATE_DIR
+        self.manifest_path = self.state / "manifest.jsonl"
+        self.previous = self._read_manifest()
+        self._manifest: IO[str] | None = None
+
+    def _read_manifest(self) -> dict[str, dict[str, Any]]:
+        entries: dict[str, dict[str, Any]] = {}
+        try:
+            with open(self.manifest_path, encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        entry = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # a line cut by a kill: that input is simply redone
+                    if isinstance(entry, dict) and isinstance(entry.get("input"), str):
+                        entries[entry["input"]] = entry
+        except FileNotFoundError:
+            pass
+        return entries
+
+    def prepare(self) -> None:
+        """Create the folder and remove temporary files an interrupted run left."""
+        try:
+            self.state.mkdir(parents=True, exist_ok=True)
+            tmp = self.state / "tmp"
+            if tmp.is_dir():
+                for leftover in tmp.iterdir():
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+            tmp.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"-o {self.root}: cannot write there: {exc.strerror}") from None
+
+    def write_input(self, item: InputItem, files: list[tuple[PurePosixPath, bytes]],
+                    entry: dict[str, Any]) -> None:
+        """Write all parts of one input: temp files first, then renames, then the
+        manifest line; stale parts of an earlier run are removed."""
+        tmp_dir = self.state / "tmp"
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for rel, data in files:
+                target = self.root / rel
+                fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="part-")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                staged.append((Path(tmp_name), target))
+            for tmp_path, target in staged:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp_path, target)
+        except OSError as exc:
+            for tmp_path, _ in staged:
+                with contextlib.suppress(OSError):
+                    tmp_path.unlink()
+            raise InputError(f"cannot write output: {exc.strerror or exc}") from None
+        old = self.previous.get(item.display, {}).get("outputs", [])
+        new = {str(rel) for rel, _ in files}
+        for stale in old:
+            if stale not in new:
+                with contextlib.suppress(OSError):
+                    (self.root / stale).unlink()
+        if self._manifest is None:
+            self._manifest = open(self.manifest_path, "a", encoding="utf-8")  # noqa: SIM115
+        self._manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._manifest.flush()
+
+    def close(self) -> None:
+        if self._manifest is not None:
+            self._manifest.close()
+            self._manifest = None
+
+
+def digest(data: bytes) -> str:
+    """The content hash the manifest keeps for an input."""
+    return "blake2b:" + hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -1,0 +1,150 @@
+"""The `unicode` filter: invisible characters, HTML entities, odd spaces, NFC.
+
+It runs after `mojibake` because C1 controls, NBSP and soft hyphens are bytes
+of Latin-1/CP1252 mojibake that the repair still needs.
+"""
+
+from __future__ import annotations
+
+import html
+from html.entities import html5 as HTML5_ENTITIES
+import unicodedata
+
+import regex
+
+from cleancorp.document import Document
+from cleancorp.filters.base import Filter
+
+#: Control characters except tab and newline (C0, DEL, C1), e.g. "\x00", "\x85".
+CONTROL_RE = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Invisible format characters that extraction leaves behind: zero-width space,
+#: joiners, word joiner, BOM, soft hyphen, Mongolian vowel separator, bidi marks.
+#: ZWJ (U+200D) stays where it glues emoji, see `drop_invisible`.
+INVISIBLE_RE = regex.compile(r"[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e]|(?<!\p{Emoji})\u200d|\u200d(?!\p{Emoji})")
+#: An HTML entity with its semicolon: `&nbsp;`, `&#x4e2d;`, `&#20013;`. Entities
+#: without a semicolon are left alone: `&copy` inside `&copyright` is not one.
+ENTITY_RE = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+#: Non-breaking and typographic spaces, including the ideographic space U+3000.
+ODD_SPACE_RE = regex.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+#: Line and paragraph separators and the page/vertical feeds that PDF tools emit.
+LINE_BREAK_RE = regex.compile(r"[\u2028\u2029\x0b\x0c\x85]")
+#: Anything any of the steps below would change, for the fast path.
+SUSPECT_RE = regex.compile(
+    "|".join(p.pattern for p in (CONTROL_RE, INVISIBLE_RE, ENTITY_RE, ODD_SPACE_RE, LINE_BREAK_RE))
+)
+
+
+def break_lines(line: str) -> str:
+    """Turn Unicode line separators and form feeds into ``\\n``.
+
+    >>> break_lines("第一页\\x0c第二页")
+    '第一页\\n第二页'
+    """
+    return LINE_BREAK_RE.sub("\n", line)
+
+
+def drop_controls(line: str) -> str:
+    """Remove control characters other than tab and newline.
+
+    >>> drop_controls("正文\\x07内容\\x9d")
+    '正文内容'
+    """
+    return CONTROL_RE.sub("", line)
+
+
+def drop_invisible(line: str) -> str:
+    """Remove zero-width and other invisible format characters.
+
+    >>> drop_invisible("党\\u200b委\\ufeff办\\u00ad公室")
+    '党委办公室'
+    >>> drop_invisible("👨\\u200d👩")   # a ZWJ emoji sequence stays
+    '👨\\u200d👩'
+    """
+    return INVISIBLE_RE.sub("", line)
+
+
+def _unescape(match: regex.Match[str]) -> str:
+    entity = match.group()
+    if entity[1] != "#" and entity[1:] not in HTML5_ENTITIES:
+        return entity  # html.unescape would decode a known prefix: `&copyright;`
+    text = html.unescape(entity)
+    # An unknown name stays as it was; a decoded control or invisible character
+    # would only be removed again, so it is dropped here for one-pass stability.
+    return drop_invisible(drop_controls(text))
+
+
+def decode_entities(line: str) -> str:
+    """Decode HTML entities to a fixpoint, so doubly escaped text comes out plain.
+
+    >>> decode_entities("A&amp;lt;B&gt;&nbsp;&#x4e2d;&#25991;")
+    'A<B>\\xa0中文'
+    >>> decode_entities("&copyright; R&D")   # unknown names stay
+    '&copyright; R&D'
+    """
+    for _ in range(8):  # `&amp;amp;...` nests; 8 levels is far beyond real pages
+        new = ENTITY_RE.sub(_unescape, line)
+        if new == line:
+            break
+        line = new
+    return line
+
+
+def normalize_spaces(line: str) -> str:
+    """Non-breaking and typographic spaces become a plain space.
+
+    >>> normalize_spaces("\\u3000\\u3000正文\\u00a0内容")
+    '  正文 内容'
+    """
+    return ODD_SPACE_RE.sub(" ", line)
+
+
+def normalize_nfc(line: str) -> str:
+    """Compose to NFC (decomposed accents and Hangul jamo from some extractors).
+
+    >>> normalize_nfc("cafe\\u0301")
+    'café'
+    """
+    if unicodedata.is_normalized("NFC", line):
+        return line
+    return unicodedata.normalize("NFC", line)
+
+
+#: The steps in order with their rule ids. Entities first: they can produce
+#: NBSP and composed characters that the later steps then handle.
+STEPS = (
+    ("html-entity", decode_entities),
+    ("line-separator", break_lines),
+    ("control-char", drop_controls),
+    ("invisible-char", drop_invisible),
+    ("odd-space", normalize_spaces),
+    ("nfc", normalize_nfc),
+)
+
+
+class UnicodeFilter(Filter):
+    """Drop control and zero-width characters, decode HTML entities, plain spaces, NFC.
+
+    Never touches full-width punctuation, curly quotes or CJK characters (NFC,
+    unlike NFKC, keeps `，` and `“”`).
+
+    >>> doc = Document.from_text("\\u3000\\u3000第一段&nbsp;正文\\u200b。")
+    >>> _ = UnicodeFilter().apply(doc)
+    >>> doc.text, [c.rule for c in doc.changes]
+    ('  第一段 正文。', ['html-entity', 'invisible-char', 'odd-space'])
+    """
+
+    name = "unicode"
+    summary = "drop control/zero-width characters, decode HTML entities, odd spaces -> space, NFC"
+
+    def apply(self, doc: Document) -> list[Document]:
+        if SUSPECT_RE.search(doc.text) is None and unicodedata.is_normalized("NFC", doc.text):
+            return [doc]
+        i = 0
+        while i < len(doc.lines):
+            line = doc.lines[i]
+            if SUSPECT_RE.search(line) is not None or not unicodedata.is_normalized("NFC", line):
+                for rule, step in STEPS:
+                    doc.replace_line(i, step(doc.lines[i]), filter=self.name, rule=rule)
+                    # A line separator split line i: the pieces are handled next.
+            i += 1
+        return [doc]

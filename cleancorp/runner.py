@@ -1,0 +1,449 @@
+"""Run a corpus: inputs -> worker processes -> ordered results -> writes + report.
+
+Workers read and clean inputs in parallel; the parent takes their results in
+the stable input order (sorted paths), runs the corpus-level stage, names and
+writes the outputs and feeds the report. That is what makes outputs and
+report byte-identical whatever `--jobs` is. Nothing here prints: progress
+and errors go to an `Observer` (see `render.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, Protocol
+
+from cleancorp import __version__
+from cleancorp.config import RunConfig, default_jobs
+from cleancorp.document import Document
+from cleancorp.errors import CleancorpError, InputError, UsageError
+from cleancorp.files import (
+    InputItem,
+    OutputTree,
+    check_outputs,
+    compress,
+    digest,
+    discover,
+    part_names,
+    read_bytes,
+)
+from cleancorp.pipeline import Pipeline, output_text
+from cleancorp.report import REMOVAL_ACTIONS, FileOutcome, Report
+
+#: Inputs handed to workers ahead of the one being written: enough to keep every
+#: worker busy while the parent writes, few enough that memory stays bounded
+#: by a handful of documents per worker.
+IN_FLIGHT_PER_WORKER = 4
+
+
+class Observer(Protocol):
+    """Receives progress; `render.py` implements it with rich."""
+
+    def start(self, items: int, total_bytes: int) -> None: ...
+    def advance(self, item: InputItem, bytes_in: int) -> None: ...
+    def error(self, name: str, message: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+class SilentObserver:
+    """An observer that shows nothing (the Python API, tests)."""
+
+    def start(self, items: int, total_bytes: int) -> None: ...
+    def advance(self, item: InputItem, bytes_in: int) -> None: ...
+    def error(self, name: str, message: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+@dataclass
+class JsonlLine:
+    """One line of a JSON Lines input: passed through as is, or a cleaned record."""
+
+    raw: bytes
+    record_no: int
+    obj: dict[str, Any] | None = None
+    docs: list[int] = field(default_factory=list)  # indices into UnitResult.docs
+
+
+@dataclass
+class UnitResult:
+    """What a worker returns for one input (picklable)."""
+
+    item: InputItem
+    docs: list[Document] = field(default_factory=list)
+    dropped: list[Document] = field(default_factory=list)
+    error: str | None = None
+    bytes_in: int = 0
+    digest: str = ""
+    skipped: bool = False
+    jsonl: list[JsonlLine] | None = None
+    record_errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+# -- the worker side ------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(pipeline: Pipeline, stop: int, text_field: str) -> None:
+    # Per-process state of a worker (not of a filter): the pipeline is pickled
+    # once per worker instead of once per input.
+    _WORKER.update(pipeline=pipeline, stop=stop, text_field=text_field)
+
+
+def _work(item: InputItem, data: bytes | None, expected: str | None) -> UnitResult:
+    return process_item(item, _WORKER["pipeline"], _WORKER["stop"], _WORKER["text_field"],
+                        data=data, expected=expected)
+
+
+def process_item(item: InputItem, pipeline: Pipeline, stop: int, text_field: str, *,
+                 data: bytes | None = None, expected: str | None = None) -> UnitResult:
+    """Read and clean one input through filters[:stop]; never raises for bad input."""
+    result = UnitResult(item)
+    try:
+        if item.error is not None:
+            raise InputError(item.error)
+        raw = data if data is not None else read_bytes(item)
+        result.bytes_in = len(raw)
+        result.digest = digest(raw)
+        if expected is not None and expected == result.digest:
+            result.skipped = True
+            return result
+        if not raw:
+            raise InputError("empty file; skipped")
+        if item.kind == "jsonl":
+            _process_jsonl(result, raw, pipeline, stop, text_field)
+        else:
+            doc = Document(source=item.display, raw=raw)
+            kept, dropped = pipeline.run([doc], 0, 1)  # decode
+            if kept and not kept[0].text.strip():
+                raise InputError("no text (only whitespace); skipped")
+            result.docs, more = pipeline.run(kept, 1, stop)
+            result.dropped = dropped + more
+    except InputError as exc:
+        result.error = str(exc)
+        result.docs, result.dropped, result.jsonl = [], [], None
+    except Exception as exc:  # noqa: BLE001
+        # Never take the whole run down for one input; say it is our bug.
+        result.error = f"internal error (please report): {type(exc).__name__}: {exc}"
+        result.docs, result.dropped, result.jsonl = [], [], None
+    return result
+
+
+def _process_jsonl(result: UnitResult, raw: bytes, pipeline: Pipeline, stop: int,
+                   text_field: str) -> None:
+    lines = raw.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    result.jsonl = []
+    for n, line in enumerate(lines, 1):
+        entry = JsonlLine(line, n)
+        result.jsonl.append(entry)
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            result.record_errors.append((n, f"not JSON ({getattr(exc, 'msg', exc)}); passed through"))
+            continue
+        if not isinstance(obj, dict) or not isinstance(obj.get(text_field), str):
+            result.record_errors.append((n, f"no string field {text_field!r}; passed through"))
+            continue
+        entry.obj = obj
+        text = obj[text_field].replace("\r\n", "\n").replace("\r", "\n")
+        doc = Document.from_text(text, source=result.item.display, record_no=n)
+        doc.meta["encoding"] = "utf-8"
+        try:
+            kept, dropped = pipeline.run([doc], 0, stop)
+        except InputError as exc:
+            entry.obj = None
+            result.record_errors.append((n, f"{exc}; passed through"))
+            continue
+        entry.docs = list(range(len(result.docs), len(result.docs) + len(kept)))
+        result.docs.extend(kept)
+        result.dropped.extend(dropped)
+
+
+# -- the parent side --------------------------------------------------------------
+
+
+@dataclass
+class RunPlan:
+    """Everything a run needs, checked before anything is written."""
+
+    config: RunConfig
+    items: list[InputItem]
+    output: Path | None
+    to_stdout: bool
+
+
+def plan_run(config: RunConfig, inputs: list[str], *, stdin_piped: bool) -> RunPlan:
+    """Discover inputs and validate outputs; raises `UsageError` (exit 2)."""
+    if not inputs:
+        if not stdin_piped:
+            raise UsageError("no INPUT given (and nothing piped on stdin)")
+        inputs = ["-"]
+    if "-" in inputs and len(inputs) > 1:
+        raise UsageError("'-' (stdin) cannot be mixed with other inputs")
+    items = discover(inputs, include=config.include, exclude=config.exclude,
+                     input_format=config.input_format, output_format=config.format)
+    to_stdout = inputs == ["-"]
+    output = Path(config.output) if config.output else None
+    if to_stdout:
+        if output is not None:
+            raise UsageError("-o cannot be used with stdin input: the output goes to stdout")
+        if config.report == "-" and not config.check:
+            raise UsageError("--report - would mix the report with the cleaned text on stdout")
+    elif output is None and not config.check:
+        raise UsageError("-o/--output is required for path inputs (or use --check)")
+    if output is not None:
+        check_outputs(items, output)
+    return RunPlan(config, items, output, to_stdout)
+
+
+def versions(pipeline: Pipeline) -> dict[str, str]:
+    """The versions that decide the output, for the summary record."""
+    import ftfy
+    import opencc
+
+    out = {"cleancorp": __version__, "opencc": getattr(opencc, "__version__", "unknown"),
+           "ftfy": ftfy.__version__}
+    boiler = pipeline.filter("boilerplate")
+    digest_value = getattr(boiler, "rules_digest", None) if boiler else None
+    if digest_value:
+        out["rules"] = digest_value
+    return out
+
+
+class Runner:
+    """Drives one run of `cleancorp clean` over a `RunPlan`."""
+
+    def __init__(self, plan: RunPlan, report: Report, observer: Observer | None = None,
+                 stdout: IO[bytes] | None = None, stdin: IO[bytes] | None = None) -> None:
+        self.plan = plan
+        self.config = plan.config
+        self.report = report
+        self.observer = observer or SilentObserver()
+        self.stdout = stdout
+        self.stdin = stdin
+        self.pipeline = Pipeline.from_config(self.config)
+        # Filters from the first corpus-level one on run in the parent, in stable order.
+        self.stop = next((i for i, f in enumerate(self.pipeline.filters)
+                          if getattr(f, "corpus_stage", False)), len(self.pipeline.filters))
+        self.tree = OutputTree(plan.output) if plan.output and not self.config.check else None
+        self.config_digest = self.config.digest()
+        self._stdout_docs = 0
+
+    def run(self) -> int:
+        """Process every input; return the exit code."""
+        if self.tree is not None:
+            self.tree.prepare()
+        sizes = 0
+        for it in self.plan.items:
+            try:
+                sizes += it.path.stat().st_size if not it.is_stdin else 0
+            except OSError:
+                pass
+        self.observer.start(len(self.plan.items), sizes)
+        try:
+            for result in self._results():
+                self._finish(result)
+        finally:
+            if self.tree is not None:
+                self.tree.close()
+            self.observer.finish()
+        self.report.close(versions(self.pipeline))
+        return self.report.exit_code
+
+    # -- dispatch ----------------------------------------------------------------
+
+    def _expected(self, item: InputItem) -> str | None:
+        """The manifest's hash for an input that a resumed run may skip."""
+        if self.tree is None or self.config.force or self.stop < len(self.pipeline.filters):
+            return None  # corpus steps need every input again: nothing is skipped
+        entry = self.tree.previous.get(item.display)
+        if not entry or entry.get("config") != self.config_digest:
+            return None
+        if not all((self.tree.root / o).is_file() for o in entry.get("outputs", [])):
+            return None
+        return entry.get("hash")
+
+    def _results(self) -> Iterator[UnitResult]:
+        items = self.plan.items
+        jobs = min(default_jobs(self.config), max(1, len(items)))
+        text_field = self.config.text_field
+        if jobs <= 1:
+            for it in items:
+                data = self.stdin.read() if it.is_stdin and self.stdin is not None else None
+                yield process_item(it, self.pipeline, self.stop, text_field, data=data,
+                                   expected=self._expected(it))
+            return
+        method = os.environ.get("CLEANCORP_MP_START", "spawn")
+        context = multiprocessing.get_context(method)
+        window: deque[Future[UnitResult]] = deque()
+        limit = jobs * IN_FLIGHT_PER_WORKER
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(self.pipeline, self.stop, text_field)) as pool:
+            pending = iter(items)
+            try:
+                for it in pending:
+                    window.append(pool.submit(_work, it, None, self._expected(it)))
+                    if len(window) >= limit:
+                        yield window.popleft().result()
+                while window:
+                    yield window.popleft().result()
+            except BaseException:
+                for fut in window:
+                    fut.cancel()
+                raise
+
+    # -- finishing one input -------------------------------------------------------
+
+    def _finish(self, result: UnitResult) -> None:
+        item = result.item
+        if result.error is not None:
+            self.report.error(item.display, result.error, bytes_in=result.bytes_in)
+            self.observer.error(item.display, result.error)
+            self.observer.advance(item, result.bytes_in)
+            return
+        if result.skipped:
+            entry = self.tree.previous[item.display] if self.tree else {}
+            outcome = FileOutcome(input=item.display, outputs=list(entry.get("outputs", [])),
+                                  status="skipped", bytes_in=result.bytes_in,
+                                  bytes_out=int(entry.get("bytes_out", 0)))
+            self.report.file(outcome)
+            self.observer.advance(item, result.bytes_in)
+            return
+        if self.stop < len(self.pipeline.filters):
+            kept, dropped = self.pipeline.run(result.docs, self.stop, None)
+            result.docs, result.dropped = kept, result.dropped + dropped
+        for n, message in result.record_errors:
+            self.report.error(item.display, message, record=n)
+            self.observer.error(f"{item.display}:{n}", message)
+        files, names = self._render_outputs(result)
+        outcome = self._outcome(result, files, names)
+        if self.plan.to_stdout:
+            if not self.config.check:
+                self._write_stdout(result, files)
+        elif self.tree is not None:
+            entry = {"input": item.display, "size": result.bytes_in, "hash": result.digest,
+                     "config": self.config_digest, "outputs": outcome.outputs,
+                     "bytes_out": outcome.bytes_out}
+            try:
+                self.tree.write_input(item, files, entry)
+            except InputError as exc:
+                self.report.error(item.display, str(exc), bytes_in=result.bytes_in)
+                self.observer.error(item.display, str(exc))
+                self.observer.advance(item, result.bytes_in)
+                return
+        self._report_changes(result, names)
+        self.report.file(outcome)
+        self.observer.advance(item, result.bytes_in)
+
+    def _render_outputs(self, result: UnitResult
+                        ) -> tuple[list[tuple[PurePosixPath, bytes]], list[str | None]]:
+        """The output files of one input and, per kept document, its output name."""
+        item = result.item
+        docs = result.docs
+        if item.kind == "jsonl":
+            lines: list[bytes] = []
+            for entry in result.jsonl or []:
+                if entry.obj is None:
+                    lines.append(entry.raw)
+                    continue
+                for k in entry.docs:
+                    obj = dict(entry.obj)
+                    obj[self.config.text_field] = "\n".join(docs[k].lines)
+                    if len(entry.docs) > 1:
+                        obj["part"] = entry.docs.index(k) + 1
+                    lines.append(json.dumps(obj, ensure_ascii=False).encode("utf-8"))
+            data = b"".join(line + b"\n" for line in lines)
+            names: list[str | None] = [str(item.rel_out)] * len(docs)
+            return ([(item.rel_out, compress(data, item.compression))] if lines else []), names
+        if self.config.format == "jsonl":
+            objs = []
+            for n, doc in enumerate(docs, 1):
+                doc_id = item.display if len(docs) == 1 else f"{item.display}#{n}"
+                objs.append(json.dumps({"id": doc_id, "source": item.display,
+                                        "text": "\n".join(doc.lines)}, ensure_ascii=False))
+            data = "".join(o + "\n" for o in objs).encode("utf-8")
+            names = [str(item.rel_out)] * len(docs)
+            return ([(item.rel_out, compress(data, item.compression))] if objs else []), names
+        rels = part_names(item.rel_out, len(docs))
+        files = [(rel, compress(output_text(d).encode("utf-8"), item.compression))
+                 for rel, d in zip(rels, docs, strict=True)]
+        return files, [str(r) for r in rels]
+
+    def _outcome(self, result: UnitResult, files: list[tuple[PurePosixPath, bytes]],
+                 names: list[str | None]) -> FileOutcome:
+        meta = result.docs[0].meta if result.docs else (
+            result.dropped[0].meta if result.dropped else {})
+        outcome = FileOutcome(
+            input=result.item.display, outputs=[str(rel) for rel, _ in files],
+            encoding=meta.get("encoding"), confidence=meta.get("confidence"),
+            opencc=meta.get("opencc"), bytes_in=result.bytes_in,
+            bytes_out=sum(len(data) for _, data in files),
+            dropped_docs=sum(1 for d in result.dropped),
+        )
+        for doc in (*result.docs, *result.dropped):
+            for change in doc.changes:
+                outcome.changes[change.filter] += 1
+                outcome.rules[f"{change.filter}/{change.rule}"] += 1
+                if change.action in REMOVAL_ACTIONS:
+                    outcome.removed_bytes += len(change.before.encode("utf-8", "surrogatepass"))
+        if result.item.kind == "jsonl":
+            outcome.changed = bool(outcome.changes) or bool(result.record_errors)
+        else:
+            outcome.changed = not (len(files) == 1 and digest(_uncompressed(result, files)) == result.digest)
+        return outcome
+
+    def _report_changes(self, result: UnitResult, names: list[str | None]) -> None:
+        display = result.item.display
+        for doc, name in [*zip(result.docs, names, strict=True),
+                          *((d, None) for d in result.dropped)]:
+            for change in doc.changes:
+                record: dict[str, Any] = {"input": display}
+                if name is not None:
+                    record["output"] = name
+                if doc.record_no is not None:
+                    record["record"] = doc.record_no
+                record.update(change.to_record())
+                self.report.change(record)
+
+    def _write_stdout(self, result: UnitResult, files: list[tuple[PurePosixPath, bytes]]) -> None:
+        assert self.stdout is not None
+        for _, data in files:
+            if result.item.kind == "txt" and self.config.format == "txt":
+                # SPEC 1.1: documents on stdout are separated by one blank line.
+                for doc in result.docs:
+                    if self._stdout_docs:
+                        self.stdout.write(b"\n")
+                    self.stdout.write(output_text(doc).encode("utf-8"))
+                    self._stdout_docs += 1
+                break
+            self.stdout.write(data)
+        self.stdout.flush()
+
+
+def _uncompressed(result: UnitResult, files: list[tuple[PurePosixPath, bytes]]) -> bytes:
+    return output_text(result.docs[0]).encode("utf-8") if result.docs else b""
+
+
+def run(config: RunConfig, inputs: list[str], *, report_stream: IO[str] | None = None,
+        observer: Observer | None = None, stdin: IO[bytes] | None = None,
+        stdout: IO[bytes] | None = None, stdin_piped: bool = False) -> Report:
+    """Plan and run `cleancorp clean`; returns the report (its `exit_code` is the result)."""
+    plan = plan_run(config, inputs, stdin_piped=stdin_piped)
+    report = Report(config, report_stream)
+    Runner(plan, report, observer, stdout=stdout or sys.stdout.buffer,
+           stdin=stdin or sys.stdin.buffer).run()
+    return report
+
+
+__all__ = ["CleancorpError", "Observer", "Runner", "UnitResult", "plan_run", "run"]
