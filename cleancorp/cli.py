@@ -104,7 +104,7 @@ def clean(inputs: tuple[str, ...], config_path: str | None, no_config: bool,
         _fail(str(exc))
     if config.engine == "ray":
         _fail("--engine ray is not available in this version; use --engine local")
-    stdin = click.get_binary_stream("stdin")
+    stdin = sys.stdin.buffer
     stdin_piped = not _isatty(stdin)
     observer = render.TerminalObserver(quiet=config.quiet, verbose=config.verbose)
     with contextlib.ExitStack() as stack:
@@ -119,7 +119,7 @@ def clean(inputs: tuple[str, ...], config_path: str | None, no_config: bool,
         try:
             report = runner.run(config, list(inputs), report_stream=report_stream,
                                 observer=observer, stdin=stdin,
-                                stdout=click.get_binary_stream("stdout"), stdin_piped=stdin_piped)
+                                stdout=sys.stdout.buffer, stdin_piped=stdin_piped)
         except UsageError as exc:
             _fail(str(exc))
     if report.summary is not None and not config.report and not config.quiet:

@@ -236,6 +236,9 @@ def filter_options(name: str, table: dict[str, Any], base: Path | None, source: 
         if key not in known:
             raise ConfigError(full, f"unknown key{_did_you_mean(key, known)}", source)
         try:
+            # Fields named `*_bytes` are sizes: `"50MB"` as well as a number.
+            if key.endswith("bytes") and value is not None:
+                value = parse_size(value, full)
             value = _coerce(value, known[key].type, full, base)
         except ConfigError as exc:
             raise ConfigError(full, str(exc).split(": ", 1)[-1], source) from None

@@ -1,0 +1,193 @@
+"""The command line contract (SPEC section 1): outputs, exit codes, stdin, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, read_report, run_cli, tree_bytes
+
+CLEAN_TEXT = "第一段正文，内容完整。\n第二段正文。\n"
+
+
+def checksum_tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_folder_in_folder_out_mirrors_paths(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "a").mkdir(parents=True)
+    (raw / "a" / "b.txt").write_text("正文\u200b内容。\n", encoding="utf-8")
+    (raw / "c.txt").write_text(CLEAN_TEXT, encoding="utf-8")
+    (raw / "skip.md").write_text("not included\n", encoding="utf-8")
+    (raw / ".git").mkdir()
+    (raw / ".git" / "x.txt").write_text("hidden\n", encoding="utf-8")
+    before = checksum_tree(raw)
+    out = tmp_path / "out"
+    result = run_cli("clean", str(raw), "-o", str(out), "--report", str(tmp_path / "r.jsonl"))
+    assert result.exit_code == 0, result.stderr
+    assert tree_bytes(out) == {"a/b.txt": "正文内容。\n".encode(), "c.txt": CLEAN_TEXT.encode()}
+    assert checksum_tree(raw) == before  # inputs are never modified
+    records = read_report(tmp_path / "r.jsonl")
+    files = [r for r in records if r["type"] == "file"]
+    assert [f["input"] for f in files] == ["a/b.txt", "c.txt"]
+    assert files[0]["outputs"] == ["a/b.txt"] and files[0]["encoding"] == "utf-8"
+    change = next(r for r in records if r["type"] == "change")
+    assert change == {"type": "change", "input": "a/b.txt", "output": "a/b.txt",
+                      "filter": "unicode", "rule": "invisible-char", "action": "replace",
+                      "line": 1, "line_end": 1, "before": "正文\u200b内容。", "after": "正文内容。"}
+    summary = records[-1]
+    assert summary["type"] == "summary" and summary["files"] == 2 and summary["failed"] == 0
+    assert (out / ".cleancorp" / "manifest.jsonl").is_file()
+
+
+def test_file_input_keeps_base_name(tmp_path: Path) -> None:
+    src = tmp_path / "deep" / "doc.txt"
+    src.parent.mkdir()
+    src.write_text(CLEAN_TEXT, encoding="utf-8")
+    result = run_cli("clean", str(src), "-o", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 0
+    assert (tmp_path / "out" / "doc.txt").read_text(encoding="utf-8") == CLEAN_TEXT
+
+
+def test_stdin_to_stdout() -> None:
+    result = run_cli("clean", "-", input="正文\r\n第二行&amp;结束".encode())
+    assert result.exit_code == 0
+    assert result.stdout_bytes == "正文\n第二行&结束\n".encode()
+
+
+def test_stdin_jsonl_cleans_text_field_and_passes_bad_lines_through() -> None:
+    data = ('{"id": 1, "text": "正文\\u200b。"}\n'
+            'not json\n'
+            '{"id": 3, "body": "x"}\n').encode()
+    result = run_cli("clean", "-", "--input-format", "jsonl", "--report", "/dev/null", input=data)
+    assert result.exit_code == 3  # two records failed
+    lines = result.stdout_bytes.decode().splitlines()
+    assert json.loads(lines[0]) == {"id": 1, "text": "正文。"}
+    assert lines[1:] == ["not json", '{"id": 3, "body": "x"}']
+    assert "error: -:2: not JSON" in result.stderr
+
+
+def test_check_exits_1_when_something_would_change(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "clean.txt").write_text(CLEAN_TEXT, encoding="utf-8")
+    assert run_cli("clean", str(raw), "--check", "-q").exit_code == 0
+    (raw / "dirty.txt").write_text("正文&nbsp;内容\n", encoding="utf-8")
+    result = run_cli("clean", str(raw), "--check")
+    assert result.exit_code == 1
+    assert "1 input(s) would change" in result.stderr
+    assert sorted(p.name for p in raw.iterdir()) == ["clean.txt", "dirty.txt"]
+
+
+def test_bad_config_key_exits_2_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    config = tmp_path / "cleancorp.toml"
+    config.write_text('jbos = 2\n', encoding="utf-8")
+    result = run_cli("clean", str(tmp_path / "raw"), "-o", str(tmp_path / "out"),
+                     "--config", str(config))
+    assert result.exit_code == 2
+    assert "jbos" in result.stderr and "did you mean 'jobs'" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_filter_option_value_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cleancorp.encode]\nmax_bytes = "lots"\n', encoding="utf-8")
+    result = run_cli("clean", "raw", "-o", "out", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "encode.max_bytes" in result.stderr
+
+
+def test_binary_file_fails_alone_exit_3(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(CLEAN_TEXT, encoding="utf-8")
+    (raw / "b.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 20)
+    (raw / "c.txt").write_text(CLEAN_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("clean", str(raw), "-o", str(out), "--report", str(tmp_path / "r.jsonl"))
+    assert result.exit_code == 3
+    assert sorted(tree_bytes(out)) == ["a.txt", "c.txt"]
+    assert "error: b.txt: binary file" in result.stderr
+    errors = [r for r in read_report(tmp_path / "r.jsonl") if r["type"] == "error"]
+    assert [(e["input"], e["error"].split(";")[0]) for e in errors] == [("b.txt", "binary file (NUL bytes)")]
+
+
+def test_output_inside_input_is_refused(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(CLEAN_TEXT, encoding="utf-8")
+    for out in (raw, raw / "out"):
+        result = run_cli("clean", str(raw), "-o", str(out))
+        assert result.exit_code == 2
+        assert "inside one" in result.stderr
+    assert sorted(p.name for p in raw.iterdir()) == ["a.txt"]
+
+
+def test_two_inputs_to_one_output_are_refused(tmp_path: Path) -> None:
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.txt").write_text(CLEAN_TEXT, encoding="utf-8")
+    result = run_cli("clean", str(tmp_path / "x" / "a.txt"), str(tmp_path / "y" / "a.txt"),
+                     "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "would both be written" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_output_option_is_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(CLEAN_TEXT, encoding="utf-8")
+    result = run_cli("clean", str(tmp_path / "a.txt"))
+    assert result.exit_code == 2 and "-o/--output is required" in result.stderr
+
+
+def test_max_bytes_writes_numbered_shards(tmp_path: Path) -> None:
+    src = tmp_path / "b.txt"
+    src.write_text("".join(f"第{i}段内容。\n" for i in range(10)), encoding="utf-8")
+    result = run_cli("clean", str(src), "-o", str(tmp_path / "out"), "--max-bytes", "40",
+                     "--report", str(tmp_path / "r.jsonl"))
+    assert result.exit_code == 0
+    names = sorted(tree_bytes(tmp_path / "out"))
+    assert names == [f"b.{n:03d}.txt" for n in range(1, len(names) + 1)] and len(names) > 2
+    joined = b"".join(tree_bytes(tmp_path / "out").values())
+    assert joined == src.read_bytes()  # sharding never drops text
+    file_rec = next(r for r in read_report(tmp_path / "r.jsonl") if r["type"] == "file")
+    assert file_rec["outputs"] == names
+
+
+def test_version_names_opencc_and_ftfy() -> None:
+    result = run_cli("--version")
+    assert result.exit_code == 0
+    assert "cleancorp" in result.stdout and "OpenCC" in result.stdout and "ftfy" in result.stdout
+
+
+def test_filters_lists_registry_in_order() -> None:
+    from cleancorp.filters import FILTERS
+
+    result = run_cli("filters")
+    names = [line.split()[1] for line in result.stdout.splitlines()]
+    assert names == [f.name for f in FILTERS]
+
+
+def test_subprocess_entry_point_on_seeds(tmp_path: Path) -> None:
+    """The installed `cleancorp` script, as a user runs it (README's second command)."""
+    exe = Path(sys.executable).with_name("cleancorp")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "cleancorp"]
+    out = tmp_path / "clean"
+    proc = subprocess.run([*cmd, "clean", str(ROOT / "seeds"), "-o", str(out), "--report",
+                           str(tmp_path / "report.jsonl"), "-j", "2"],
+                          capture_output=True, timeout=300, env={**os.environ, "LC_ALL": "C.UTF-8"})
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert len(list(out.glob("*.txt"))) >= 5
+    types = [json.loads(line)["type"] for line in (tmp_path / "report.jsonl").read_text().splitlines()]
+    assert types.count("file") == 5 and types[-1] == "summary"
+    # stdin to stdout through a real pipe
+    proc = subprocess.run([*cmd, "clean", "-"], input="正文\u200b。".encode(), capture_output=True,
+                          timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "正文。\n".encode()
