@@ -1,0 +1,520 @@
+"""Remove what is not the document from plain text: menus, bylines, widgets, notices, lists.
+
+Evidence is combined, never a phrase alone: rule patterns (data, `cleancorp/rules`),
+structure (runs of short bullet lines, lines of many short tokens), position (the head
+and tail zones around the real sentences) and the density of real sentences (a prose
+line needs stronger evidence). With corpus steps on, short lines that recur in many
+documents of the run are removed as a site's template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import regex
+
+from cleancorp.chardata import HAN_RE
+from cleancorp.document import Document
+from cleancorp.filters.base import Filter, FilterOptions
+from cleancorp.rules import Rule, RuleSet, load_rules, match_view
+
+# A list mark at the start of a line: "• 美文", "- 2025年项目申请报告", "· 首页".
+BULLET_RE = regex.compile(r"^\s*[•●○■▪▫◆◇►▶➤·\-*+»]\s*\S")
+# A numbered heading or point: "一、主要做法", "（二）", "3.", "第五章". Never template.
+NUMBERED_RE = regex.compile(
+    r"^\s*(?:第[一二三四五六七八九十百千零〇\d]+[章节篇条部分回卷]"
+    r"|[一二三四五六七八九十]+\s*[、.．]"
+    r"|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+(?:\.\d+)*\s*[、.．]|[①-⑳])"
+)
+# The line ends as a sentence does: "...工作。", "...吗？", "...done." (closing quotes allowed).
+SENTENCE_END_RE = regex.compile(r"[。！？；…!?;.．][\"”’」』）)]*$")
+# Chinese and Latin sentence punctuation anywhere in a line: evidence of prose.
+SENTENCE_PUNCT_RE = regex.compile(r"[。！？；!?;]|[.](?=\s|$)")
+COMMA_RE = regex.compile(r"[，,、]")
+# A lone short question or exclamation ("为什么天空是蓝色的？") is a headline or a list
+# entry, not running text: it never anchors the main text.
+HEADLINE_RE = regex.compile(r"^[^。！？；!?;，,]{1,24}[？！?!]$")
+LATIN_WORD_RE = regex.compile(r"[A-Za-z]{2,}")
+WORD_CHAR_RE = regex.compile(r"\w")
+WHITESPACE_RE = regex.compile(r"[\s\u00a0\u3000]+")
+TOKEN_SEP_RE = regex.compile(r"\s+")
+PIPE_SEP_RE = regex.compile(r"\s*[|｜│]\s*")
+# A line that is only a link: "https://www.example.com/a/1.html", "www.example.com".
+LINK_RE = regex.compile(r"^(?:https?://|www\.)[\w\-./?=&%#:~+]+$")
+# Fenced code: every line inside ``` fences is content, whatever it contains.
+FENCE_RE = regex.compile(r"^\s*(?:```|~~~)")
+# Parts of an official document that look like lists of terms or chrome but are content.
+PROTECTED_RE = regex.compile(r"^(?:主题词|关键词|关键字|报送|抄送|抄报|印发|分送|附件)\s*[:：\s]")
+# A line that introduces a list of its own ("四、注意事项：", "附件："): the list after it
+# is the document's.
+LEAD_IN_RE = regex.compile(r"[:：]\s*$")
+
+#: Rule ids of the structural detectors (the pattern rules' ids are in the rules file).
+NAV_LIST = "nav-list"
+NAV_TOKENS = "nav-tokens"
+KEYWORD_SPAM = "keyword-spam"
+LINK_LINE = "link-line"
+TEMPLATE_LINE = "template-line"
+STRUCTURAL = frozenset({NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE})
+
+# A real sentence line holds at least this many Hanzi along with sentence punctuation:
+# the shortest body sentences of the seeds ("三是做到学习座谈到位。") have 10-12, while
+# widgets and menu items carry punctuation only in counters ("进度: 0/0 (0%)").
+PROSE_MIN_HAN = 8
+# ...or this many Latin words with sentence punctuation (a short English sentence).
+PROSE_MIN_WORDS = 8
+# A line of this many Hanzi is prose even without punctuation (PDF lines cut mid-sentence
+# in seed 001 hold 25-40 Hanzi; no menu or widget line of the seeds exceeds 20).
+PROSE_LONG_HAN = 40
+# A menu item or list entry of a navigation run has at most this many characters
+# (seed 000's menus: 2-8; seed 003's widget list: 6-8; "最新文档" titles are longer and
+# are caught by their header instead).
+NAV_ITEM_MAX = 20
+# Bullet runs shorter than this are ordinary short lists (two alternatives, a pair).
+NAV_RUN_MIN = 3
+# Unmarked runs of very short lines (menus extracted one item per line) need more items,
+# since a document's own short lines (title, author, date) come in twos and threes.
+PLAIN_RUN_MIN = 5
+PLAIN_ITEM_MAX = 6
+# A token line has at least this many tokens (seed 003's 主题词 line has 4 and is
+# protected; nav bars have 5-15), each at most TOKEN_MAX characters.
+TOKEN_LINE_MIN = 5
+TOKEN_MAX = 12
+# Keyword spam: a long run of tokens (seed 003's 站点关键词 list has 30+).
+SPAM_MIN_TOKENS = 10
+# Pipe-separated links: "首页 | 关于我们 | 联系我们" has 3 separators at least.
+PIPE_MIN_TOKENS = 3
+# Lines up to this length may be template lines. Longer repeated paragraphs are
+# cross-document dedup's business (SPEC: >= 50 characters), so the two never compete.
+TEMPLATE_MAX_CHARS = 49
+# A line needs this much evidence to go (see the rules file header for the weights).
+REMOVE_SCORE = 2
+
+
+def is_prose(view: str) -> bool:
+    """True for a line of real sentences (Hanzi or Latin words with sentence punctuation,
+    or a long run of Hanzi).
+
+    >>> is_prose("视察中,大家一致认为,建市以来,历届市委、市政府坚持实施战略。")
+    True
+    >>> is_prose("进度: 0/0 (0%)"), is_prose("高新产业自主创新视察报告")
+    (False, False)
+    >>> is_prose("海水为什么是蓝色的？")
+    False
+    >>> is_prose("The committee agreed to publish the report next week.")
+    True
+    """
+    han = len(HAN_RE.findall(view))
+    if han >= PROSE_LONG_HAN and not _is_token_list(view):
+        return True
+    if HEADLINE_RE.match(view):
+        return False
+    punct = SENTENCE_PUNCT_RE.search(view) is not None or len(COMMA_RE.findall(view)) >= 2
+    if han >= PROSE_MIN_HAN and punct:
+        return True
+    return len(LATIN_WORD_RE.findall(view)) >= PROSE_MIN_WORDS and punct
+
+
+def _is_token_list(view: str) -> bool:
+    # Many space-separated short tokens (a keyword list) are not prose however many
+    # Hanzi they hold.
+    tokens = TOKEN_SEP_RE.split(view.strip())
+    return len(tokens) >= TOKEN_LINE_MIN and sorted(map(len, tokens))[len(tokens) // 2] <= TOKEN_MAX
+
+
+def is_verse(tokens: list[str]) -> bool:
+    """Tokens of equal length (4, 5 or 7 Hanzi) are verse, not a menu.
+
+    >>> is_verse(["床前明月光", "疑是地上霜", "举头望明月", "低头思故乡"])
+    True
+    >>> is_verse(["静夜思", "床前明月光", "疑是地上霜", "举头望明月", "低头思故乡"])
+    True
+    >>> is_verse(["首页", "新闻", "体育", "财经"])
+    False
+    """
+    # Three in four lines of one length of 4+ (a title line may differ): verse has a
+    # fixed measure, menus mix 2- to 6-character items.
+    if not tokens:
+        return False
+    counts: dict[int, int] = {}
+    for t in tokens:
+        counts[len(t)] = counts.get(len(t), 0) + 1
+    size, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return size >= 4 and n * 4 >= len(tokens) * 3
+
+
+def token_line_rule(view: str) -> str | None:
+    """The structural rule of a line made of many short tokens, or None.
+
+    >>> token_line_rule("首页 新闻 体育 财经 娱乐 科技 汽车")
+    'nav-tokens'
+    >>> token_line_rule("首页 | 关于我们 | 联系我们")
+    'nav-tokens'
+    >>> token_line_rule("宁波政策 宁波政策平台 宁波房贷政策 社保新政策 二胎政策 "
+    ...                 "宁波补贴政策 宁波落户政策 宁波购房政策 宁波限购政策 宁波人才政策")
+    'keyword-spam'
+    >>> token_line_rule("https://www.example.com/a/20210603/231736.html")
+    'link-line'
+    >>> token_line_rule("主题词 工作计划 比学赶超创先争优 实施意见") is None
+    True
+    >>> token_line_rule("床前明月光 疑是地上霜 举头望明月 低头思故乡") is None
+    True
+    """
+    if not view or PROTECTED_RE.match(view):
+        return None
+    if LINK_RE.match(view):
+        return LINK_LINE
+    if SENTENCE_PUNCT_RE.search(view):
+        return None
+    pipes = [t for t in PIPE_SEP_RE.split(view) if t]
+    if len(pipes) >= PIPE_MIN_TOKENS and all(len(t) <= TOKEN_MAX for t in pipes):
+        return NAV_TOKENS
+    tokens = TOKEN_SEP_RE.split(view)
+    if len(tokens) < TOKEN_LINE_MIN:
+        return None
+    if len({len(t) for t in tokens}) == 1 and len(tokens[0]) >= 4:
+        return None  # verse with spaces between its lines: "床前明月光 疑是地上霜 ..."
+    if any(len(t) > 2 * TOKEN_MAX for t in tokens):
+        return None
+    if sum(len(t) <= TOKEN_MAX for t in tokens) < 0.8 * len(tokens):
+        return None
+    return KEYWORD_SPAM if len(tokens) >= SPAM_MIN_TOKENS else NAV_TOKENS
+
+
+def template_key(
+    line: str,
+    convert: Callable[[str], str] | None = None,
+    exempt: Callable[[str], bool] | None = None,
+) -> int | None:
+    """A stable 64-bit key of a line for corpus template counting, or None when the line
+    can never be a template line (blank, longer than 49 characters, a numbered heading,
+    ending in sentence punctuation, no word characters, or exempt).
+
+    The key is the BLAKE2b hash of the line without whitespace (after `convert`, the
+    t2s converter), so it is the same in every process and run.
+
+    >>> template_key("本站 | 关于我们 | 联系我们") == template_key("本站|关于我们|联系我们")
+    True
+    >>> template_key("一、主要做法") is None, template_key("特此通知。") is None
+    (True, True)
+    >>> template_key("") is None, template_key("—— ——") is None
+    (True, True)
+    """
+    text = WHITESPACE_RE.sub("", line)
+    if len(text) > TEMPLATE_MAX_CHARS or len(WORD_CHAR_RE.findall(text)) < 2:
+        return None
+    if convert is not None:
+        text = convert(text)
+    if NUMBERED_RE.match(text) or SENTENCE_END_RE.search(text):
+        return None
+    if exempt is not None and exempt(text):
+        return None
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+@dataclass(frozen=True)
+class BoilerplateOptions(FilterOptions):
+    """Options of the `boilerplate` filter (``[tool.cleancorp.boilerplate]``)."""
+
+    #: user rules files merged on top of the packaged rules (paths)
+    extra_rules: tuple[str, ...] = ()
+    #: a short line found in at least this many documents of the run is a template line.
+    #: An absolute count keeps re-runs stable (a share changes when documents are
+    #: dropped). 10: a site's footer is on every page crawled from it, while a short
+    #: unnumbered, unpunctuated line of real text (a title, a signature) rarely recurs
+    #: verbatim in ten unrelated documents; numbered headings, sentences, dates and
+    #: routing lines are excluded whatever their count.
+    template_min_docs: int = 10
+
+
+@dataclass
+class _Plan:
+    """Decisions for one document, made before any edit (a timeout leaves no half-edit)."""
+
+    remove: dict[int, tuple[str, dict[str, Any]]]
+    spans: dict[int, list[tuple[int, int, str]]]
+
+
+class BoilerplateFilter(Filter):
+    """Remove navigation, bylines, widgets, notices and related-lists from extracted text.
+
+    Never touches what is the document even where it looks alike: the title, a
+    notice's own date and sign-off, 主题词/报送/抄送 lines, numbered points, short list
+    items inside the text, fenced code. Matching uses a t2s-simplified view; the kept
+    text is never changed except for spans of spliced ads.
+
+    >>> f = BoilerplateFilter()
+    >>> doc = Document.from_text("当前位置：首页 > 新闻 > 正文\\n标题\\n正文第一段，说明情况。\\n"
+    ...                          "版权所有 © 2023 某某网")
+    >>> f.apply(doc)[0].text
+    '标题\\n正文第一段，说明情况。'
+    >>> [c.rule for c in doc.changes]
+    ['copyright-notice', 'breadcrumb']
+    >>> doc = Document.from_text("林风推开门。天才一秒记住本站地址：www.example.com 他摸到了开关。")
+    >>> f.apply(doc)[0].text
+    '林风推开门。他摸到了开关。'
+    """
+
+    name: ClassVar[str] = "boilerplate"
+    summary: ClassVar[str] = (
+        "remove menus, breadcrumbs, bylines, widgets, notices, related lists and site templates"
+    )
+    Options = BoilerplateOptions
+
+    def __init__(self, options: FilterOptions | None = None) -> None:
+        super().__init__(options)
+        #: set by the runner before the second pass: template key -> number of documents
+        #: containing it; None when corpus steps are off
+        self.template_counts: Mapping[int, int] | None = None
+
+    # -- lazily built helpers ---------------------------------------------------
+
+    def rules(self) -> RuleSet:
+        """The effective rules (packaged + `extra_rules`), loaded once per instance."""
+        rules = self.__dict__.get("_rules")
+        if rules is None:
+            opts: Any = self.options
+            rules = self._rules = load_rules(tuple(opts.extra_rules))
+        return rules
+
+    def to_simplified(self, text: str) -> str:
+        """OpenCC t2s of `text`, for matching only."""
+        conv = self.__dict__.get("_t2s")
+        if conv is None:
+            import opencc
+
+            conv = self._t2s = opencc.OpenCC("t2s")
+        if text.isascii():
+            return text
+        return conv.convert(text)
+
+    def document_template_keys(self, doc: Document) -> set[int]:
+        """The template keys of a document's lines, each once (the runner's first pass)."""
+        exempt = self.rules().is_template_exempt
+        keys = (template_key(line, self.to_simplified, exempt) for line in doc.lines)
+        return {k for k in keys if k is not None}
+
+    # -- the filter -----------------------------------------------------------
+
+    def apply(self, doc: Document) -> list[Document]:
+        plan = self.plan(doc)
+        for i in sorted(plan.spans, reverse=True):
+            for start, end, rule in sorted(plan.spans[i], reverse=True):
+                doc.remove_span(i, start, end, filter=self.name, rule=rule)
+        for i, j, rule, extra in reversed(_groups(doc.lines, plan.remove)):
+            doc.remove_lines(i, j, filter=self.name, rule=rule, **extra)
+        return [doc]
+
+    def plan(self, doc: Document) -> _Plan:
+        """Every decision for `doc`; raises `InputError` (rule timeout) before any edit."""
+        rules = self.rules()
+        opts: Any = self.options
+        n = len(doc.lines)
+        code = _code_lines(doc.lines)
+        remove: dict[int, tuple[str, dict[str, Any]]] = {}
+        spans: dict[int, list[tuple[int, int, str]]] = {}
+        views: list[str] = []
+        for i, line in enumerate(doc.lines):
+            flat = line.replace("\xa0", " ")
+            simple = self.to_simplified(flat)
+            if i in code or not flat.strip():
+                views.append("" if i not in code else flat)
+                continue
+            # Span offsets must be offsets of the line itself: t2s is used when it kept
+            # the length (almost always: it maps character to character).
+            found = rules.spans(simple if len(simple) == len(flat) else flat)
+            if found:
+                kept = _cut(flat, [(s, e) for s, e, _ in found])
+                if not WORD_CHAR_RE.search(kept):
+                    remove[i] = (found[0][2].id, {})  # the line was nothing but the ad
+                    views.append("")
+                    continue
+                spans[i] = [(s, e, r.id) for s, e, r in found]
+                simple = self.to_simplified(kept)
+            views.append(match_view(simple))
+
+        # Template lines first: they are neither anchors nor evidence for anything else.
+        exempt = rules.is_template_exempt
+        if self.template_counts is not None:
+            for i, line in enumerate(doc.lines):
+                if i in code or i in remove:
+                    continue
+                key = template_key(line, self.to_simplified, exempt)
+                count = self.template_counts.get(key, 0) if key is not None else 0
+                if count >= opts.template_min_docs:
+                    remove[i] = (TEMPLATE_LINE, {"documents": count})
+
+        live = [i for i in range(n) if views[i] and i not in code and i not in remove]
+        hits: dict[int, Rule] = {}
+        for i in live:
+            rule = rules.line_hit(views[i])
+            if rule is not None:
+                hits[i] = rule
+        prose = {i for i in live if is_prose(views[i])}
+        anchors = [i for i in live if i in prose and i not in hits]
+        first, last = (anchors[0], anchors[-1]) if anchors else (n, -1)
+
+        def edge(i: int) -> bool:
+            return bool(anchors) and (i < first or i > last)
+
+        evidence: dict[int, tuple[int, str]] = {}
+        for i, rule in hits.items():
+            if rule.zone == "edge" and not edge(i):
+                continue
+            weight = rule.weight
+            if i in prose and not rule.sentence_ok and weight < 3:
+                weight -= 1
+            if weight > 0:
+                evidence[i] = (weight, rule.id)
+        bullets = {i for i in live if BULLET_RE.match(doc.lines[i].replace("\xa0", " "))}
+        _structure(views, live, prose, bullets, evidence, edge)
+
+        score = {i: w + (1 if edge(i) else 0) for i, (w, _) in evidence.items()}
+        base = {i for i, s in score.items() if s >= REMOVE_SCORE}
+        # A weak clue next to certain boilerplate is boilerplate too (one step only, so
+        # removal never creeps into the text).
+        for k, i in enumerate(live):
+            if i in score and i not in base:
+                near = [live[k - 1]] if k else []
+                near += [live[k + 1]] if k + 1 < len(live) else []
+                if any(j in base for j in near):
+                    score[i] += 1
+        for i in live:
+            if score.get(i, 0) >= REMOVE_SCORE:
+                remove[i] = (evidence[i][1], {})
+        for i in list(remove):
+            rule_id = remove[i][0]
+            if i in hits and hits[i].id == rule_id and hits[i].kind == "header":
+                for j in _list_block(views, i, live, prose, bullets):
+                    if j not in remove or remove[j][0] in STRUCTURAL:
+                        remove[j] = (rule_id, {})
+        for i in remove:
+            spans.pop(i, None)
+        return _Plan(remove=remove, spans=spans)
+
+
+def _structure(
+    views: list[str],
+    live: list[int],
+    prose: set[int],
+    bullets: set[int],
+    evidence: dict[int, tuple[int, str]],
+    edge: Callable[[int], bool],
+) -> None:
+    """Add structural evidence (weight 1: it needs the edge zone or a neighbour)."""
+    sure = {i for i, (w, _) in evidence.items() if w + edge(i) >= REMOVE_SCORE}
+    for i in live:
+        if i in evidence or i in prose:
+            continue
+        rule = token_line_rule(views[i])
+        if rule is not None:
+            evidence[i] = (1, rule)
+    # Runs of short items. Lines that a rule removes anyway are transparent, so a run
+    # reads the same before and after their removal (idempotence).
+    seq = [i for i in live if i not in sure]
+    for marked in (True, False):
+        run: list[int] = []
+        for i in [*seq, None]:
+            if i is not None and _is_nav_item(views[i], i in prose, marked, i in bullets):
+                run.append(i)
+                continue
+            _close_run(run, marked, views, seq, evidence)
+            run = []
+
+
+def _close_run(
+    run: list[int],
+    marked: bool,
+    views: list[str],
+    seq: list[int],
+    evidence: dict[int, tuple[int, str]],
+) -> None:
+    if len(run) < (NAV_RUN_MIN if marked else PLAIN_RUN_MIN):
+        return
+    if not marked and is_verse([views[i] for i in run]):
+        return
+    k = seq.index(run[0])
+    if k and LEAD_IN_RE.search(views[seq[k - 1]]) and seq[k - 1] not in evidence:
+        return  # the document's own list, introduced by "...："
+    for i in run:
+        if i not in evidence:
+            evidence[i] = (1, NAV_LIST)
+
+
+def _is_nav_item(view: str, is_prose_line: bool, marked: bool, has_bullet: bool) -> bool:
+    if is_prose_line or NUMBERED_RE.match(view) or PROTECTED_RE.match(view):
+        return False
+    if SENTENCE_END_RE.search(view):
+        return False
+    if marked:
+        return has_bullet and len(view) <= NAV_ITEM_MAX
+    return not has_bullet and len(view) <= PLAIN_ITEM_MAX
+
+
+def _code_lines(lines: list[str]) -> set[int]:
+    """Indexes of lines inside (and of) fenced code blocks."""
+    inside, code = False, set()
+    for i, line in enumerate(lines):
+        if FENCE_RE.match(line):
+            code.add(i)
+            inside = not inside
+        elif inside:
+            code.add(i)
+    return code
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for start, end in spans:
+        out.append(text[pos:start])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _list_block(
+    views: list[str], header: int, live: list[int], prose: set[int], bullets: set[int]
+) -> list[int]:
+    """The list right after a header line: bullet items (blank lines allowed between),
+    or consecutive short unpunctuated lines up to the first blank line."""
+    block: list[int] = []
+    k = live.index(header) + 1
+    bulleted = None
+    while k < len(live):
+        i = live[k]
+        view = views[i]
+        tokens = token_line_rule(view) in (NAV_TOKENS, KEYWORD_SPAM)
+        if i in prose or (SENTENCE_END_RE.search(view) and not HEADLINE_RE.match(view)):
+            break
+        if len(view) > 2 * NAV_ITEM_MAX and not tokens:
+            break
+        has_bullet = i in bullets
+        if bulleted is None:
+            bulleted = has_bullet
+        if has_bullet != bulleted:
+            break
+        if not bulleted and block and i != block[-1] + 1:
+            break  # an unmarked list ends at a blank line (the title may follow)
+        block.append(i)
+        k += 1
+    return block
+
+
+def _groups(
+    lines: list[str], remove: dict[int, tuple[str, dict[str, Any]]]
+) -> list[tuple[int, int, str, dict[str, Any]]]:
+    """Consecutive removed lines with the same rule, as (i, j, rule, extra) ranges; blank
+    lines between two removed lines of one group go with it."""
+    groups: list[tuple[int, int, str, dict[str, Any]]] = []
+    for i in sorted(remove):
+        rule, extra = remove[i]
+        if groups and not extra and not groups[-1][3] and groups[-1][2] == rule and all(
+            not lines[k].strip() for k in range(groups[-1][1], i)
+        ):
+            groups[-1] = (groups[-1][0], i + 1, rule, extra)
+        else:
+            groups.append((i, i + 1, rule, extra))
+    return groups

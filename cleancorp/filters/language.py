@@ -1,0 +1,226 @@
+"""Remove long blocks written in another script than the document's main one.
+
+The typical case is a machine-translated English block pasted after a Chinese article
+(seed 000). English words, terms, code and short English sentences inside Chinese text
+stay, and so does every block of a bilingual document (one that alternates scripts
+throughout).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import regex
+
+from cleancorp.document import Document
+from cleancorp.filters.base import Filter, FilterOptions
+
+# Letters of each script we weigh. Kana goes with Han: Japanese text inside a Chinese
+# page is not "another script" for this filter's purpose (t2s already refuses kana).
+SCRIPT_RES = {
+    "han": regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]"),
+    "latin": regex.compile(r"\p{Latin}"),
+    "cyrillic": regex.compile(r"\p{Cyrillic}"),
+    "hangul": regex.compile(r"\p{Hangul}"),
+    "arabic": regex.compile(r"\p{Arabic}"),
+    "greek": regex.compile(r"\p{Greek}"),
+}
+# One Hanzi carries about as much text as three Latin letters (an English word averages
+# some five letters, a Chinese word 1.5-2 Hanzi), so Hanzi count three times when the
+# main script of a mixed document is decided.
+SCRIPT_WEIGHT = {"han": 3}
+# A sentence end in any script: "。", "!", "?", or "." before a space or the line end.
+SENTENCE_RE = regex.compile(r"[。！？!?]+|\.(?=\s|$)")
+# Code-like lines: program punctuation, keywords at line start, shell prompts.
+CODE_PUNCT_RE = regex.compile(r"[{}();=<>\[\]_#$\\]")
+CODE_START_RE = regex.compile(
+    r"^\s*(?:def |class |import |from \S+ import|return\b|function\b|var |let |const |"
+    r"#include|public |private |if\s*\(|for\s*\(|while\s*\(|SELECT |INSERT |UPDATE |"
+    r"\$ |>>> |// |/\*|\* |<\w+[ >])"
+)
+FENCE_RE = regex.compile(r"^\s*(?:```|~~~)")
+
+#: A foreign block is long, and removed, from this many characters of its script...
+MIN_BLOCK_CHARS = 200
+#: ...or this many sentences. Below both, an English quotation or abstract sentence in
+#: Chinese text stays (seed 000's pasted blocks hold 400+ characters each).
+MIN_BLOCK_SENTENCES = 3
+#: A block belongs to a script when that script holds at least this share of its
+#: weighted letters; mixed blocks (Chinese with English terms) are never foreign.
+BLOCK_PURITY = 0.8
+#: A document with foreign text in this many separate places (runs of blocks
+#: separated by main-script text) alternates scripts: it is bilingual and left alone.
+BILINGUAL_RUNS = 3
+RULE = "foreign-script-block"
+
+
+def script_counts(text: str) -> dict[str, int]:
+    """Weighted letter counts per script.
+
+    >>> script_counts("中文abc")
+    {'han': 6, 'latin': 3}
+    """
+    counts: dict[str, int] = {}
+    for name, pattern in SCRIPT_RES.items():
+        n = len(pattern.findall(text))
+        if n:
+            counts[name] = n * SCRIPT_WEIGHT.get(name, 1)
+    return counts
+
+
+def dominant_script(text: str, purity: float = 0.0) -> str | None:
+    """The script with most weighted letters (at least `purity` of them), or None.
+
+    >>> dominant_script("视察中，大家一致认为")
+    'han'
+    >>> dominant_script("We use Python 的 pandas 库。", purity=0.8) is None
+    True
+    """
+    counts = script_counts(text)
+    if not counts:
+        return None
+    name = max(counts, key=lambda k: (counts[k], k))
+    return name if counts[name] >= purity * sum(counts.values()) else None
+
+
+def main_script(block_scripts: list[str | None]) -> str | None:
+    """The document's main script: the script of most blocks, the first one on a tie.
+
+    Blocks, not letters, vote: a pasted English block may be longer than the Chinese
+    article it follows (seed 000: 25,000 letters against 3,700 Hanzi), but it is one
+    block against the article's title, paragraphs and menus.
+
+    >>> main_script(["han", "han", None, "latin", "han"])
+    'han'
+    >>> main_script(["latin", "han"])
+    'latin'
+    """
+    votes: dict[str, int] = {}
+    for script in block_scripts:
+        if script is not None:
+            votes[script] = votes.get(script, 0) + 1
+    if not votes:
+        return None
+    best = max(votes.values())
+    return next(s for s in block_scripts if s is not None and votes[s] == best)
+
+
+def is_code_like(line: str) -> bool:
+    """True for a line that looks like program code or a shell session.
+
+    >>> is_code_like("for (int i = 0; i < n; i++) { sum += a[i]; }")
+    True
+    >>> is_code_like("The committee agreed to publish the report.")
+    False
+    """
+    if CODE_START_RE.match(line):
+        return True
+    stripped = line.strip()
+    return bool(stripped) and len(CODE_PUNCT_RE.findall(stripped)) >= max(2, len(stripped) // 25)
+
+
+def is_long_block(
+    text: str,
+    script: str,
+    min_chars: int = MIN_BLOCK_CHARS,
+    min_sentences: int = MIN_BLOCK_SENTENCES,
+) -> bool:
+    """True when a block is long enough to be a pasted text rather than a quotation:
+    at least 200 characters of its script or 3 sentences.
+
+    >>> is_long_block("It works. It is fast.", "latin")
+    False
+    >>> is_long_block("One. Two. Three.", "latin")
+    True
+    """
+    letters = len(SCRIPT_RES[script].findall(text)) if script in SCRIPT_RES else 0
+    spaces = text.count(" ") if script != "han" else 0
+    return letters + spaces >= min_chars or len(SENTENCE_RE.findall(text)) >= min_sentences
+
+
+def blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """Runs of non-blank lines as (i, j) ranges, fenced code counted as one run each.
+
+    >>> blocks(["a", "b", "", "c"])
+    [(0, 2), (3, 4)]
+    """
+    out: list[tuple[int, int]] = []
+    start: int | None = None
+    fenced = False
+    for i, line in enumerate([*lines, ""]):
+        if i < len(lines) and FENCE_RE.match(line):
+            fenced = not fenced
+        if line.strip() or (fenced and i < len(lines)):
+            if start is None:
+                start = i
+        elif start is not None:
+            out.append((start, i))
+            start = None
+    return out
+
+
+@dataclass(frozen=True)
+class LanguageOptions(FilterOptions):
+    """Options of the `language` filter (``[tool.cleancorp.language]``)."""
+
+    #: a foreign block is removed from this many characters of its script (letters and
+    #: the spaces between words)...
+    min_block_chars: int = MIN_BLOCK_CHARS
+    #: ...or this many sentences
+    min_block_sentences: int = MIN_BLOCK_SENTENCES
+
+
+class LanguageFilter(Filter):
+    """Remove long blocks in a script other than the document's main one.
+
+    Never removes a mixed block (Chinese with English terms), a code-like block, a short
+    foreign quotation, or anything in a bilingual document.
+
+    >>> chinese = "视察中，大家一致认为，自主创新是推动发展的第一动力，必须坚持不懈地抓下去。" * 3
+    >>> english = "The city will strengthen innovation and cooperation. " * 4
+    >>> doc = Document.from_text(chinese + "\\n\\n" + english)
+    >>> LanguageFilter().apply(doc)[0].text == chinese + "\\n"
+    True
+    >>> doc = Document.from_text("我们用 Python 的 pandas 库处理数据。It is fast.")
+    >>> LanguageFilter().apply(doc)[0].text == doc.input_lines[0]
+    True
+    """
+
+    name: ClassVar[str] = "language"
+    summary: ClassVar[str] = "remove long blocks in another script than the document's main one"
+    Options = LanguageOptions
+
+    def apply(self, doc: Document) -> list[Document]:
+        opts: Any = self.options
+        runs = blocks(doc.lines)
+        info: list[tuple[int, int, str | None, bool]] = []
+        for i, j in runs:
+            text = "\n".join(doc.lines[i:j])
+            code = FENCE_RE.match(doc.lines[i]) is not None or (
+                sum(is_code_like(line) for line in doc.lines[i:j]) * 2 >= j - i
+            )
+            script = None if code else dominant_script(text, BLOCK_PURITY)
+            info.append((i, j, script, code))
+        main = main_script([script for _, _, script, _ in info])
+        if main is None:
+            return [doc]
+        foreign = [k for k, (_, _, script, _) in enumerate(info) if script not in (None, main)]
+        # Separate places of foreign text: a new run starts after a main-script block.
+        places, previous = 0, None
+        for k in foreign:
+            if previous is None or any(info[m][2] == main for m in range(previous + 1, k)):
+                places += 1
+            previous = k
+        if places >= BILINGUAL_RUNS:
+            return [doc]
+        doomed: list[tuple[int, int, str]] = []
+        for k in foreign:
+            i, j, script, _ = info[k]
+            text = "\n".join(doc.lines[i:j])
+            assert script is not None  # foreign blocks have a script
+            if is_long_block(text, script, opts.min_block_chars, opts.min_block_sentences):
+                doomed.append((i, j, script))
+        for i, j, script in reversed(doomed):
+            doc.remove_lines(i, j, filter=self.name, rule=RULE, script=script, main_script=main)
+        return [doc]
