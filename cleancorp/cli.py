@@ -151,5 +151,24 @@ def filters() -> None:
     render.print_filters(rows)
 
 
+@main.group(context_settings=CONTEXT)
+def rules() -> None:
+    """Work with boilerplate rules files."""
+
+
+@rules.command("check", context_settings=CONTEXT)
+@click.argument("path", metavar="FILE")
+def rules_check(path: str) -> None:
+    """Validate a rules FILE: patterns compile, examples match, no slow pattern."""
+    from cleancorp.rules import check_rules_file
+
+    problems = check_rules_file(path)
+    for problem in problems:
+        click.echo(f"error: {path}: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{path}: ok")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -107,6 +107,15 @@ class Document:
     # -- views ------------------------------------------------------------
 
     @property
+    def uid(self) -> str:
+        """A stable id within a run: source, JSON Lines record, article number.
+
+        >>> Document(source="a/b.txt", record_no=3, part=2).uid
+        'a/b.txt#3.2'
+        """
+        return f"{self.source}#{self.record_no or 0}.{self.part}"
+
+    @property
     def text(self) -> str:
         """The current text, lines joined with ``\\n``."""
         return "\n".join(self.lines)

@@ -15,6 +15,21 @@ SCHEMA = 1
 REMOVAL_ACTIONS = frozenset({"remove", "drop"})
 
 
+#: Characters that JSON leaves raw but line-splitting readers (Python's
+#: `str.splitlines`, many editors) treat as line breaks: escaped so that one
+#: record is always one line. They only occur inside strings, so this is safe.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(record: dict[str, Any]) -> str:
+    r"""One JSON Lines record, UTF-8 text kept readable, line breaks escaped.
+
+    >>> json_line({"before": "a\x85b"})
+    '{"before": "a\\u0085b"}\n'
+    """
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
+
+
 @dataclass
 class FileOutcome:
     """What the runner tells the report about one input."""
@@ -58,7 +73,7 @@ class Report:
 
     def _write(self, record: dict[str, Any]) -> None:
         if self.stream is not None:
-            self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.stream.write(json_line(record))
 
     def change(self, record: dict[str, Any]) -> None:
         """A change record (already stamped with input/output by the runner)."""

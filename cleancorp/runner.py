@@ -41,6 +41,8 @@ from cleancorp.report import REMOVAL_ACTIONS, FileOutcome, Report
 #: worker busy while the parent writes, few enough that memory stays bounded
 #: by a handful of documents per worker.
 IN_FLIGHT_PER_WORKER = 4
+#: Cap of the template-line counts (about 100 bytes each in a dict: ~100 MB).
+MAX_TEMPLATE_KEYS = 1_000_000
 
 
 class Observer(Protocol):
@@ -95,6 +97,24 @@ def _init_worker(pipeline: Pipeline, stop: int, text_field: str) -> None:
     # Per-process state of a worker (not of a filter): the pipeline is pickled
     # once per worker instead of once per input.
     _WORKER.update(pipeline=pipeline, stop=stop, text_field=text_field)
+
+
+def _keys_work(item: InputItem, data: bytes | None) -> set[int]:
+    return template_keys(item, _WORKER["pipeline"], _WORKER["stop"], _WORKER["text_field"],
+                         data=data)
+
+
+def template_keys(item: InputItem, pipeline: Pipeline, stop: int, text_field: str, *,
+                  data: bytes | None = None) -> set[int]:
+    """The corpus pre-pass for one input: the template keys of each of its documents
+    (as `boilerplate` will see their lines), counted once per document. Inputs that
+    fail here fail again, with their error, in the main pass."""
+    boiler = pipeline.filters[stop]
+    keys: set[int] = set()
+    result = process_item(item, pipeline, stop, text_field, data=data)
+    for doc in result.docs:
+        keys.update(boiler.document_template_keys(doc))  # type: ignore[attr-defined]
+    return keys
 
 
 def _work(item: InputItem, data: bytes | None, expected: str | None) -> UnitResult:
@@ -215,9 +235,8 @@ def versions(pipeline: Pipeline) -> dict[str, str]:
     out = {"cleancorp": __version__, "opencc": getattr(opencc, "__version__", "unknown"),
            "ftfy": ftfy.__version__}
     boiler = pipeline.filter("boilerplate")
-    digest_value = getattr(boiler, "rules_digest", None) if boiler else None
-    if digest_value:
-        out["rules"] = digest_value
+    if boiler is not None:
+        out["rules"] = boiler.rules().digest  # type: ignore[attr-defined]
     return out
 
 
@@ -233,12 +252,21 @@ class Runner:
         self.stdout = stdout
         self.stdin = stdin
         self.pipeline = Pipeline.from_config(self.config)
-        # Filters from the first corpus-level one on run in the parent, in stable order.
-        self.stop = next((i for i, f in enumerate(self.pipeline.filters)
-                          if getattr(f, "corpus_stage", False)), len(self.pipeline.filters))
+        filters = self.pipeline.filters
+        # Workers run everything up to and including the `apply` of the first filter
+        # with a corpus step; its `corpus_apply` and the filters after it run here,
+        # one input at a time in stable order.
+        self.corpus_index = next((i for i, f in enumerate(filters) if f.has_corpus_step),
+                                 None) if self.config.corpus else None
+        self.stop = len(filters) if self.corpus_index is None else self.corpus_index + 1
+        self.corpus_state = None
+        if self.corpus_index is not None:
+            self.corpus_state = filters[self.corpus_index].open_corpus(
+                index_path=self.config.dedup_index, check=self.config.check)
         self.tree = OutputTree(plan.output) if plan.output and not self.config.check else None
         self.config_digest = self.config.digest()
         self._stdout_docs = 0
+        self._stdin_bytes: bytes | None = None
 
     def run(self) -> int:
         """Process every input; return the exit code."""
@@ -252,11 +280,14 @@ class Runner:
                 pass
         self.observer.start(len(self.plan.items), sizes)
         try:
+            self._count_templates()
             for result in self._results():
                 self._finish(result)
         finally:
             if self.tree is not None:
                 self.tree.close()
+            if self.corpus_state is not None:
+                self.corpus_state.close()
             self.observer.finish()
         self.report.close(versions(self.pipeline))
         return self.report.exit_code
@@ -274,26 +305,59 @@ class Runner:
             return None
         return entry.get("hash")
 
+    def _count_templates(self) -> None:
+        """The corpus pre-pass of `boilerplate`: in how many documents each short
+        line occurs. Memory is bounded by `MAX_TEMPLATE_KEYS` (8-byte keys, never
+        texts); when it is reached, keys seen in one document only are forgotten,
+        which can only make template removal more conservative."""
+        boiler_at = next((i for i, f in enumerate(self.pipeline.filters)
+                          if f.name == "boilerplate"), None)
+        if not self.config.corpus or boiler_at is None:
+            return
+        boiler = self.pipeline.filters[boiler_at]
+        counts: dict[int, int] = {}
+        for keys in self._map(_keys_work, boiler_at, lambda it: (it, self._stdin_data(it))):
+            for key in keys:
+                counts[key] = counts.get(key, 0) + 1
+            if len(counts) > MAX_TEMPLATE_KEYS:
+                counts = {k: c for k, c in counts.items() if c > 1}
+        boiler.template_counts = counts  # type: ignore[attr-defined]
+
+    def _stdin_data(self, item: InputItem) -> bytes | None:
+        """Standard input, read once (both passes over the corpus need it)."""
+        if not item.is_stdin:
+            return None
+        if self._stdin_bytes is None:
+            self._stdin_bytes = self.stdin.read() if self.stdin is not None else b""
+        return self._stdin_bytes
+
     def _results(self) -> Iterator[UnitResult]:
+        return self._map(_work, self.stop, lambda it: (
+            it, self._stdin_data(it), self._expected(it)))
+
+    def _map(self, func: Any, stop: int, args: Any) -> Iterator[Any]:
+        """`func(*args(item))` for every input, in input order, on worker processes
+        (in this process with one job), with a bounded number in flight."""
         items = self.plan.items
         jobs = min(default_jobs(self.config), max(1, len(items)))
         text_field = self.config.text_field
         if jobs <= 1:
-            for it in items:
-                data = self.stdin.read() if it.is_stdin and self.stdin is not None else None
-                yield process_item(it, self.pipeline, self.stop, text_field, data=data,
-                                   expected=self._expected(it))
+            _init_worker(self.pipeline, stop, text_field)
+            try:
+                for it in items:
+                    yield func(*args(it))
+            finally:
+                _WORKER.clear()
             return
         method = os.environ.get("CLEANCORP_MP_START", "spawn")
         context = multiprocessing.get_context(method)
-        window: deque[Future[UnitResult]] = deque()
+        window: deque[Future[Any]] = deque()
         limit = jobs * IN_FLIGHT_PER_WORKER
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(self.pipeline, self.stop, text_field)) as pool:
-            pending = iter(items)
+                                 initargs=(self.pipeline, stop, text_field)) as pool:
             try:
-                for it in pending:
-                    window.append(pool.submit(_work, it, None, self._expected(it)))
+                for it in items:
+                    window.append(pool.submit(func, *args(it)))
                     if len(window) >= limit:
                         yield window.popleft().result()
                 while window:
@@ -320,8 +384,15 @@ class Runner:
             self.report.file(outcome)
             self.observer.advance(item, result.bytes_in)
             return
-        if self.stop < len(self.pipeline.filters):
-            kept, dropped = self.pipeline.run(result.docs, self.stop, None)
+        if self.corpus_index is not None:
+            corpus_filter = self.pipeline.filters[self.corpus_index]
+            kept = []
+            for doc in result.docs:
+                out = corpus_filter.corpus_apply(doc, self.corpus_state)
+                if doc.dropped:
+                    result.dropped.append(doc)
+                kept.extend(d for d in out if not d.dropped)
+            kept, dropped = self.pipeline.run(kept, self.stop, None)
             result.docs, result.dropped = kept, result.dropped + dropped
         for n, message in result.record_errors:
             self.report.error(item.display, message, record=n)
@@ -342,6 +413,8 @@ class Runner:
                 self.observer.error(item.display, str(exc))
                 self.observer.advance(item, result.bytes_in)
                 return
+        if self.corpus_state is not None:
+            self.corpus_state.commit(result.docs, names)
         self._report_changes(result, names)
         self.report.file(outcome)
         self.observer.advance(item, result.bytes_in)
@@ -414,6 +487,10 @@ class Runner:
                 if doc.record_no is not None:
                     record["record"] = doc.record_no
                 record.update(change.to_record())
+                if "duplicate_of" in record and self.corpus_state is not None:
+                    # Filters name the kept document by uid; users want its output file.
+                    uid = record["duplicate_of"]
+                    record["duplicate_of"] = self.corpus_state.output_name(uid) or uid
                 self.report.change(record)
 
     def _write_stdout(self, result: UnitResult, files: list[tuple[PurePosixPath, bytes]]) -> None:

@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, read_report, run_cli, tree_bytes
+from conftest import FIXTURES, ROOT, read_report, run_cli, tree_bytes
 
-CLEAN_TEXT = "第一段正文，内容完整。\n第二段正文。\n"
+CLEAN_TEXT = "春天来了，河边的柳树发出了新芽，孩子们在草地上放风筝。\n傍晚时分，村里升起了炊烟，大人们陆续从田里回家。\n"
+#: A clean sentence long enough to pass the `length` filter.
+BODY = "这项研究历时三年，覆盖了全国二十个省份的农村学校。"
 
 
 def checksum_tree(root: Path) -> dict[str, str]:
@@ -22,7 +24,7 @@ def checksum_tree(root: Path) -> dict[str, str]:
 def test_folder_in_folder_out_mirrors_paths(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     (raw / "a").mkdir(parents=True)
-    (raw / "a" / "b.txt").write_text("正文\u200b内容。\n", encoding="utf-8")
+    (raw / "a" / "b.txt").write_text(f"正文\u200b内容。{BODY}\n", encoding="utf-8")
     (raw / "c.txt").write_text(CLEAN_TEXT, encoding="utf-8")
     (raw / "skip.md").write_text("not included\n", encoding="utf-8")
     (raw / ".git").mkdir()
@@ -31,7 +33,7 @@ def test_folder_in_folder_out_mirrors_paths(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run_cli("clean", str(raw), "-o", str(out), "--report", str(tmp_path / "r.jsonl"))
     assert result.exit_code == 0, result.stderr
-    assert tree_bytes(out) == {"a/b.txt": "正文内容。\n".encode(), "c.txt": CLEAN_TEXT.encode()}
+    assert tree_bytes(out) == {"a/b.txt": f"正文内容。{BODY}\n".encode(), "c.txt": CLEAN_TEXT.encode()}
     assert checksum_tree(raw) == before  # inputs are never modified
     records = read_report(tmp_path / "r.jsonl")
     files = [r for r in records if r["type"] == "file"]
@@ -40,7 +42,8 @@ def test_folder_in_folder_out_mirrors_paths(tmp_path: Path) -> None:
     change = next(r for r in records if r["type"] == "change")
     assert change == {"type": "change", "input": "a/b.txt", "output": "a/b.txt",
                       "filter": "unicode", "rule": "invisible-char", "action": "replace",
-                      "line": 1, "line_end": 1, "before": "正文\u200b内容。", "after": "正文内容。"}
+                      "line": 1, "line_end": 1, "before": f"正文\u200b内容。{BODY}",
+                      "after": f"正文内容。{BODY}"}
     summary = records[-1]
     assert summary["type"] == "summary" and summary["files"] == 2 and summary["failed"] == 0
     assert (out / ".cleancorp" / "manifest.jsonl").is_file()
@@ -56,19 +59,19 @@ def test_file_input_keeps_base_name(tmp_path: Path) -> None:
 
 
 def test_stdin_to_stdout() -> None:
-    result = run_cli("clean", "-", input="正文\r\n第二行&amp;结束".encode())
+    result = run_cli("clean", "-", input=f"{BODY}\r\n第二行&amp;结束".encode())
     assert result.exit_code == 0
-    assert result.stdout_bytes == "正文\n第二行&结束\n".encode()
+    assert result.stdout_bytes == f"{BODY}\n第二行&结束\n".encode()
 
 
 def test_stdin_jsonl_cleans_text_field_and_passes_bad_lines_through() -> None:
-    data = ('{"id": 1, "text": "正文\\u200b。"}\n'
+    data = (f'{{"id": 1, "text": "正文\\u200b。{BODY}"}}\n'
             'not json\n'
             '{"id": 3, "body": "x"}\n').encode()
     result = run_cli("clean", "-", "--input-format", "jsonl", "--report", "/dev/null", input=data)
     assert result.exit_code == 3  # two records failed
     lines = result.stdout_bytes.decode().splitlines()
-    assert json.loads(lines[0]) == {"id": 1, "text": "正文。"}
+    assert json.loads(lines[0]) == {"id": 1, "text": f"正文。{BODY}"}
     assert lines[1:] == ["not json", '{"id": 3, "body": "x"}']
     assert "error: -:2: not JSON" in result.stderr
 
@@ -78,7 +81,7 @@ def test_check_exits_1_when_something_would_change(tmp_path: Path) -> None:
     raw.mkdir()
     (raw / "clean.txt").write_text(CLEAN_TEXT, encoding="utf-8")
     assert run_cli("clean", str(raw), "--check", "-q").exit_code == 0
-    (raw / "dirty.txt").write_text("正文&nbsp;内容\n", encoding="utf-8")
+    (raw / "dirty.txt").write_text(f"正文&nbsp;内容{BODY}\n", encoding="utf-8")
     result = run_cli("clean", str(raw), "--check")
     assert result.exit_code == 1
     assert "1 input(s) would change" in result.stderr
@@ -149,14 +152,18 @@ def test_missing_output_option_is_usage_error(tmp_path: Path) -> None:
 
 def test_max_bytes_writes_numbered_shards(tmp_path: Path) -> None:
     src = tmp_path / "b.txt"
-    src.write_text("".join(f"第{i}段内容。\n" for i in range(10)), encoding="utf-8")
-    result = run_cli("clean", str(src), "-o", str(tmp_path / "out"), "--max-bytes", "40",
+    src.write_bytes((FIXTURES / "clean" / "essay.txt").read_bytes())
+    assert run_cli("clean", str(src), "-o", str(tmp_path / "whole"), "-q").exit_code == 0
+    whole = (tmp_path / "whole" / "b.txt").read_bytes()
+    result = run_cli("clean", str(src), "-o", str(tmp_path / "out"), "--max-bytes", "300",
                      "--report", str(tmp_path / "r.jsonl"))
     assert result.exit_code == 0
-    names = sorted(tree_bytes(tmp_path / "out"))
+    shards = tree_bytes(tmp_path / "out")
+    names = sorted(shards)
     assert names == [f"b.{n:03d}.txt" for n in range(1, len(names) + 1)] and len(names) > 2
-    joined = b"".join(tree_bytes(tmp_path / "out").values())
-    assert joined == src.read_bytes()  # sharding never drops text
+    assert all(len(data) <= 300 for data in shards.values())
+    # Sharding never drops text: the shards put back together are the whole output.
+    assert b"".join(shards[n] for n in names).replace(b"\n", b"") == whole.replace(b"\n", b"")
     file_rec = next(r for r in read_report(tmp_path / "r.jsonl") if r["type"] == "file")
     assert file_rec["outputs"] == names
 
@@ -188,6 +195,6 @@ def test_subprocess_entry_point_on_seeds(tmp_path: Path) -> None:
     types = [json.loads(line)["type"] for line in (tmp_path / "report.jsonl").read_text().splitlines()]
     assert types.count("file") == 5 and types[-1] == "summary"
     # stdin to stdout through a real pipe
-    proc = subprocess.run([*cmd, "clean", "-"], input="正文\u200b。".encode(), capture_output=True,
-                          timeout=120)
-    assert proc.returncode == 0 and proc.stdout == "正文。\n".encode()
+    proc = subprocess.run([*cmd, "clean", "-"], input=f"正文\u200b。{BODY}".encode(),
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == f"正文。{BODY}\n".encode()

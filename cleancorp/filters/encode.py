@@ -93,8 +93,15 @@ class EncodeFilter(Filter):
             return [doc]
         shards = []
         for n, (i, j) in enumerate(shard_bounds(sizes, max_bytes)):
+            # The blank line that separated two paragraphs does not open or close a shard.
+            while i < j and not doc.lines[i].strip():
+                i += 1
+            while j > i and not doc.lines[j - 1].strip():
+                j -= 1
+            if i == j:
+                continue
             shard = doc.slice(i, j, part=doc.part)
-            if n == 0:
+            if not shards:
                 shard.changes = doc.changes  # what happened before sharding stays with shard 1
             line, line_end = doc.span(i, j)
             shard.record(filter=self.name, action="split", rule="max-bytes", line=line,
