@@ -9,6 +9,7 @@ and errors go to an `Observer` (see `render.py`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -99,22 +100,21 @@ def _init_worker(pipeline: Pipeline, stop: int, text_field: str) -> None:
     _WORKER.update(pipeline=pipeline, stop=stop, text_field=text_field)
 
 
-def _keys_work(item: InputItem, data: bytes | None) -> set[int]:
+def _keys_work(item: InputItem, data: bytes | None) -> list[tuple[bytes, set[int]]]:
     return template_keys(item, _WORKER["pipeline"], _WORKER["stop"], _WORKER["text_field"],
                          data=data)
 
 
 def template_keys(item: InputItem, pipeline: Pipeline, stop: int, text_field: str, *,
-                  data: bytes | None = None) -> set[int]:
-    """The corpus pre-pass for one input: the template keys of each of its documents
-    (as `boilerplate` will see their lines), counted once per document. Inputs that
-    fail here fail again, with their error, in the main pass."""
+                  data: bytes | None = None) -> list[tuple[bytes, set[int]]]:
+    """The corpus pre-pass for one input: for each of its documents, a hash of its
+    text and the template keys of its lines (as `boilerplate` will see them).
+    Inputs that fail here fail again, with their error, in the main pass."""
     boiler = pipeline.filters[stop]
-    keys: set[int] = set()
     result = process_item(item, pipeline, stop, text_field, data=data)
-    for doc in result.docs:
-        keys.update(boiler.document_template_keys(doc))  # type: ignore[attr-defined]
-    return keys
+    return [(hashlib.blake2b(doc.text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+             boiler.document_template_keys(doc))  # type: ignore[attr-defined]
+            for doc in result.docs]
 
 
 def _work(item: InputItem, data: bytes | None, expected: str | None) -> UnitResult:
@@ -316,9 +316,16 @@ class Runner:
             return
         boiler = self.pipeline.filters[boiler_at]
         counts: dict[int, int] = {}
-        for keys in self._map(_keys_work, boiler_at, lambda it: (it, self._stdin_data(it))):
-            for key in keys:
-                counts[key] = counts.get(key, 0) + 1
+        # Exact copies of a page count once: ten copies of one article must not make
+        # its title a "template line" (dedup drops the copies later anyway).
+        seen: set[bytes] = set()
+        for docs in self._map(_keys_work, boiler_at, lambda it: (it, self._stdin_data(it))):
+            for text_hash, keys in docs:
+                if text_hash in seen:
+                    continue
+                seen.add(text_hash)
+                for key in keys:
+                    counts[key] = counts.get(key, 0) + 1
             if len(counts) > MAX_TEMPLATE_KEYS:
                 counts = {k: c for k, c in counts.items() if c > 1}
         boiler.template_counts = counts  # type: ignore[attr-defined]
