@@ -238,8 +238,9 @@ def test_idempotent_on_its_own_output() -> None:
 def test_arbitrary_bytes_never_raise_anything_but_input_error(raw: bytes) -> None:
     try:
         doc = decode(raw)
-    except InputError:
-        assert b"\x00" in raw
+    except InputError as exc:
+        # Refused only as binary (NUL bytes) or, for legacy readings, as not text.
+        assert b"\x00" in raw or str(exc).startswith("not text in any supported encoding")
         return
     text = doc.text
     assert isinstance(text, str) and "\r" not in text and not text.startswith("\ufeff")
@@ -312,3 +313,15 @@ def test_chinese_with_spaces_between_words_is_not_korean(text: str) -> None:
     doc = decode(text.encode("gbk"))
     assert doc.meta["encoding"] == "gb18030"
     assert doc.text == text.removesuffix("\n")
+
+
+def test_random_bytes_are_refused_as_not_text() -> None:
+    import random
+
+    rng = random.Random(5)
+    data = bytes(rng.randrange(1, 256) for _ in range(4000))  # no NUL: not "binary"
+    with pytest.raises(InputError, match=r"not text in any supported encoding .*--encoding"):
+        decode(data)
+    # ... while a forced codec decodes whatever it is given.
+    assert DecodeFilter(DecodeOptions(encoding="latin-1")).apply(
+        Document(source="x", raw=data))[0].text
