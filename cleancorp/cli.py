@@ -122,6 +122,10 @@ def clean(inputs: tuple[str, ...], config_path: str | None, no_config: bool,
                                 stdout=sys.stdout.buffer, stdin_piped=stdin_piped)
         except UsageError as exc:
             _fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("interrupted: outputs written so far are complete; run the same command "
+                       "again to finish", err=True)
+            sys.exit(130)
     if report.summary is not None and not config.report and not config.quiet:
         render.print_summary(report)
     for crossed in report.crossed_thresholds():
@@ -168,6 +172,144 @@ def rules_check(path: str) -> None:
     if problems:
         sys.exit(1)
     click.echo(f"{path}: ok")
+
+
+def _settings(options: dict[str, Any]) -> dict[str, Any]:
+    """The config keys of the options a user gave (as `clean` builds them)."""
+    cli = {k: v for k, v in options.items() if v not in (None, (), False)}
+    for key in ("only", "skip"):
+        if key in cli:
+            cli[key] = [n for part in cli[key] for n in part.split(",") if n.strip()]
+    for key in ("split", "corpus"):
+        if options.get(key) is False:
+            cli[key] = False
+    return cli
+
+
+def _explain_records(path: str, report_path: str | None, config: Any
+                     ) -> tuple[list[dict[str, Any]], list[str], Any]:
+    """FILE's change records and errors: from a real run's report, or a run on FILE alone."""
+    from cleancorp import explain as ex
+    from cleancorp.config import with_options
+    from cleancorp.report_view import read_report
+
+    if report_path is None:
+        records = ex.run_one(path, config)
+    else:
+        data = read_report(report_path)
+        name = ex.match_input(path, data.inputs)
+        if name is None:
+            raise UsageError(f"{path}: not an input of {report_path}")
+        records = [r for r in (*data.changes, *data.errors) if r.get("input") == name]
+        encoding = ((data.summary or {}).get("config") or {}).get("encoding")
+        if encoding:  # decode as that run did, so line numbers match
+            config = with_options(config, encoding=encoding)
+    errors = [r["error"] for r in records if r.get("type") == "error" and "record" not in r]
+    return [r for r in records if r.get("type") == "change"], errors, config
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--report", "report_path", metavar="R",
+              help="Show what the run that wrote report R did to FILE (corpus steps included).")
+@click.option("--filter", "filter_name", metavar="NAME", help="Show one filter's changes only.")
+@click.option("--context", type=click.IntRange(0), metavar="N",
+              help="Show only N unchanged lines around each change (default: all lines).")
+@click.option("--color/--no-color", default=None, help="Colours (default: on a terminal).")
+@click.option("--config", "config_path", metavar="FILE", help="A TOML config file.")
+@click.option("--no-config", is_flag=True, help="Ignore cleancorp.toml / pyproject.toml.")
+@click.option("--only", multiple=True, metavar="A,B", help="Run only these filters.")
+@click.option("--skip", multiple=True, metavar="A,B", help="Skip these filters.")
+@click.option("--t2s", type=click.Choice(["auto", "on", "off"]), help="Traditional -> simplified.")
+@click.option("--split/--no-split", default=None, help="Split compilations into articles.")
+@click.option("--encoding", metavar="NAME", help="Skip detection; decode with this codec.")
+@click.option("--corpus/--no-corpus", default=None, help="Corpus-level steps within FILE.")
+def explain(path: str, report_path: str | None, filter_name: str | None, context: int | None,
+            color: bool | None, config_path: str | None, no_config: bool,
+            **options: Any) -> None:
+    """Show what cleaning does to FILE: removed lines struck out with their rule, edits inline.
+
+    FILE is cleaned alone (its own corpus) unless --report R names a real run."""
+    from cleancorp import explain as ex
+    from cleancorp import render
+    from cleancorp.errors import InputError
+    from cleancorp.filters import FILTERS_BY_NAME
+
+    if filter_name is not None and filter_name not in FILTERS_BY_NAME:
+        _fail(f"--filter: unknown filter {filter_name!r} (see `cleancorp filters`)")
+    try:
+        config = load_config(_settings(options), config_path=config_path, no_config=no_config)
+        records, errors, config = _explain_records(path, report_path, config)
+        for message in errors:
+            click.echo(f"error: {path}: {message}", err=True)
+        if errors:
+            sys.exit(3)
+        lines = None if any("record" in r for r in records) else ex.decode_input(path, config)
+    except (UsageError, InputError) as exc:
+        _fail(str(exc))
+    view = ex.build_view(lines, records, source=path, filter=filter_name, context=context)
+    render.print_explain(view, color=color)
+
+
+def _input_lines(name: str, candidates: list[Any], encoding: str | None) -> list[str] | None:
+    """The decoded lines of the first existing candidate path, or None."""
+    from pathlib import Path
+
+    from cleancorp.config import build_config
+    from cleancorp.errors import InputError
+    from cleancorp.explain import decode_input
+
+    for cand in candidates:
+        if cand is not None and Path(cand).is_file():
+            try:
+                return decode_input(cand, build_config({"encoding": encoding} if encoding else {}))
+            except InputError:
+                return None
+    return None
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("report_path", metavar="REPORT.jsonl",
+                type=click.Path(exists=True, dir_okay=False))
+@click.option("--html", "html_path", metavar="PAGE.html", help="Write a self-contained HTML page.")
+@click.option("--inputs", "inputs_dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="The run's input folder: whole files in diffs and restore context.")
+@click.option("--restore", "restore_input", metavar="INPUT",
+              help="Show the passages removed from INPUT, in context.")
+@click.option("-o", "--output", metavar="FILE", help="With --restore: write the passages to FILE.")
+@click.option("--context", type=click.IntRange(0), default=2, show_default=True,
+              help="Lines of context around a restored passage.")
+@click.option("--top", type=click.IntRange(1), default=15, show_default=True,
+              help="Rows of the largest-removals table.")
+def report(report_path: str, html_path: str | None, inputs_dir: str | None,
+           restore_input: str | None, output: str | None, context: int, top: int) -> None:
+    """Summarise a change report; render it as an HTML page; restore removed text."""
+    from pathlib import Path
+
+    from cleancorp import render
+    from cleancorp import report_view as rv
+
+    try:
+        data = rv.read_report(report_path)
+        encoding = ((data.summary or {}).get("config") or {}).get("encoding")
+        base = Path(inputs_dir) if inputs_dir else None
+        if restore_input is not None:
+            name = rv.resolve_input(data, restore_input)
+            lines = _input_lines(name, [restore_input, base / name if base else None], encoding)
+            text = rv.restore_text(rv.restore(data, name, lines, context), name)
+            if output:
+                Path(output).write_text(text, encoding="utf-8")
+            else:
+                render.print_restore(text)
+            return
+        if html_path:
+            inputs = {n: lines for n in data.inputs if base and data.changes_of(n)
+                      and (lines := _input_lines(n, [base / n], encoding)) is not None}
+            Path(html_path).write_text(rv.build_html(data, inputs, title=f"cleancorp report: "
+                                                     f"{Path(report_path).name}"), encoding="utf-8")
+        render.print_tables(rv.summary_tables(data, top), sys.stderr if html_path else None)
+    except (rv.ReportError, OSError) as exc:
+        _fail(str(exc))
 
 
 if __name__ == "__main__":  # pragma: no cover

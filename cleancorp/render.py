@@ -115,3 +115,116 @@ def print_filters(rows: list[tuple[int, str, bool, str, str]], stream: IO[str] |
     for n, name, on, options, summary in rows:
         table.add_row(str(n), name, "on" if on else "off", options, summary)
     console.print(table)
+
+
+# -- explain and report views ----------------------------------------------------------
+
+#: Styles of the explain view: struck red for removed text, green for added text.
+_STYLES = {"same": "", "del": "red strike", "ins": "bold green", "gap": "dim"}
+_VISIBLE = str.maketrans({"\n": "⏎", "\t": "⇥"})
+
+
+def _segments_text(segments: object) -> object:
+    from rich.text import Text
+
+    text = Text()
+    for seg in segments:  # type: ignore[attr-defined]
+        shown = seg.text.translate(_VISIBLE)
+        if seg.kind == "del" and not shown.strip():
+            shown = shown.replace(" ", "·") or "∅"  # a removed blank line is still visible
+        text.append(shown, style=_STYLES.get(seg.kind, ""))
+    return text
+
+
+def print_explain(view: object, stream: IO[str] | None = None, *,
+                  color: bool | None = None) -> None:
+    """`cleancorp explain`: the rows of an `ExplainView`, coloured on a terminal and as
+    wdiff-style plain text (``[-removed-]{+added+}``) otherwise; then the counts."""
+    from rich.text import Text
+
+    from cleancorp.explain import plain_segments
+
+    out = stream or sys.stdout
+    console = Console(file=out, highlight=False, soft_wrap=True,
+                      force_terminal=color if color is not None else None,
+                      no_color=color is False)
+    rich_out = console.is_terminal
+    v = view  # an ExplainView
+    marks = {"keep": " ", "remove": "-", "drop": "-", "edit": "~", "step": "~", "note": "#",
+             "skip": "."}
+    for row in v.rows:  # type: ignore[attr-defined]
+        num = "" if row.line is None else str(row.line)
+        tag = f"{row.filter}/{row.rule}" if row.filter else ""
+        if row.kind in ("note", "skip"):
+            line = f"{marks[row.kind]} {num:>5}  {(tag + ' ') if tag else ''}{row.note}"
+            if rich_out:
+                console.print(Text(line, style="bold cyan" if row.kind == "note" else "dim"))
+            else:
+                out.write(line + "\n")
+            continue
+        suffix = f"  <- {tag}{(' ' + row.note) if row.note else ''}" if tag else ""
+        if row.kind == "step":
+            num = "↳" if rich_out else "^"
+        if rich_out:
+            text = Text()
+            text.append(f"{marks[row.kind]} {num:>5} ", style="dim")
+            text.append_text(_segments_text(row.segments))  # type: ignore[arg-type]
+            text.append(suffix, style="yellow")
+            console.print(text)
+        else:
+            body = plain_segments(row.segments).translate(_VISIBLE)
+            out.write(f"{marks[row.kind]} {num:>5} {body}{suffix}\n")
+    counts = ", ".join(f"{k}: {n}" for k, n in v.counts.items()) or "no changes"  # type: ignore[attr-defined]
+    scope = "" if v.full else " (from the report; changed lines only)"  # type: ignore[attr-defined]
+    head = (f"{v.source}: {v.removed_lines} line(s) removed, {v.edited_lines} edited"  # type: ignore[attr-defined]
+            f"{scope}; changes per filter: {counts}")
+    if not rich_out:
+        out.write(head + "\n")
+        return
+    console.print(head, markup=False, style="bold")
+    if v.rule_counts:  # type: ignore[attr-defined]
+        table = Table(show_header=True, header_style="bold")
+        table.add_column("filter")
+        table.add_column("rule")
+        table.add_column("changes", justify="right")
+        for key, n in v.rule_counts.items():  # type: ignore[attr-defined]
+            flt, _, rule = key.partition("/")
+            table.add_row(flt, "" if rule == "None" else rule, str(n))
+        console.print(table)
+
+
+def print_tables(tables: list[tuple[str, list[str], list[list[object]]]],
+                 stream: IO[str] | None = None) -> None:
+    """`cleancorp report`: titled tables (title, columns, rows); tab-separated text
+    when not on a terminal, so the output can be piped to other tools."""
+    out = stream or sys.stdout
+    console = Console(file=out, highlight=False)
+    for title, columns, rows in tables:
+        if not console.is_terminal:
+            out.write(f"# {title}\n" + "\t".join(columns) + "\n")
+            for row in rows:
+                out.write("\t".join(str(c).replace("\t", " ").replace("\n", "⏎") for c in row)
+                          + "\n")
+            out.write("\n")
+            continue
+        table = Table(title=title, title_justify="left", title_style="bold",
+                      show_header=True, header_style="bold")
+        for col in columns:
+            numeric = rows and all(isinstance(r[columns.index(col)], int | float) for r in rows)
+            table.add_column(col, justify="right" if numeric else "left")
+        for row in rows:
+            table.add_row(*(f"{c:,}" if isinstance(c, int) else str(c) for c in row), end_section=False)
+        console.print(table)
+
+
+def print_restore(text: str, stream: IO[str] | None = None) -> None:
+    """`cleancorp report --restore`: removed lines (marked `-`) red on a terminal."""
+    out = stream or sys.stdout
+    console = Console(file=out, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        out.write(text)
+        return
+    for line in text.splitlines():
+        style = ("red" if line.startswith("-") else "bold cyan" if line.startswith(("==", "--"))
+                 else "dim" if line.startswith(" ") else "")
+        console.print(line, style=style, markup=False)
