@@ -175,21 +175,30 @@ def _han_run_before(line: str, pos: int, limit: int = 16) -> int:
     return n
 
 
-def find_annotations(line: str, allow_toneless: bool = False) -> list[tuple[int, int]]:
+def find_annotations(line: str, allow_toneless: bool = False, before: str = ""
+                     ) -> list[tuple[int, int]]:
     """The [start, end) spans of the pinyin glosses of one line, parentheses included.
 
-    A gloss may not have more syllables than the Hanzi run it follows.
+    A gloss may not have more syllables than the Hanzi run it follows. `before`
+    is the end of the previous line, for a line that opens with a gloss: a hard
+    wrap can fall between a Hanzi and its gloss, and `layout` joins them later.
+
+    >>> find_annotations("  (píng)問", before="战")
+    [(2, 8)]
 
     >>> find_annotations("關(guān)於")
     [(1, 7)]
     >>> find_annotations("中國(zhōngguó)很大，國(zhōngguó)")   # two syllables after one Hanzi
     [(2, 12)]
     """
+    indent = len(line) - len(line.lstrip()) if before else 0
+    text = before + line[indent:]
+    shift = indent - len(before)
     spans = []
-    for m in ANNOTATION_RE.finditer(line):
+    for m in ANNOTATION_RE.finditer(text):
         n = pinyin_syllable_count(m.group(1), allow_toneless)
-        if n and _han_run_before(line, m.start(), limit=n) == n:
-            spans.append(m.span())
+        if n and m.start() >= len(before) and _han_run_before(text, m.start(), limit=n) == n:
+            spans.append((m.start() + shift, m.end() + shift))
     return spans
 
 
@@ -248,14 +257,23 @@ class AnnotationsFilter(Filter):
     Options: ClassVar[type[FilterOptions]] = AnnotationsOptions
     options: AnnotationsOptions
 
+    @staticmethod
+    def _before(doc: Document, i: int) -> str:
+        """The Hanzi that end line i-1 when line i opens with a parenthesis."""
+        if i == 0 or not doc.lines[i].lstrip().startswith(("(", "（")):
+            return ""
+        prev = doc.lines[i - 1].rstrip()
+        return prev[-16:] if prev and HAN_RE.match(prev[-1]) else ""
+
     def apply(self, doc: Document) -> list[Document]:
         candidates = [i for i, line in enumerate(doc.lines) if "(" in line or "（" in line]
         if not candidates:
             return [doc]
-        toned = {i: find_annotations(doc.lines[i]) for i in candidates}
+        toned = {i: find_annotations(doc.lines[i], before=self._before(doc, i)) for i in candidates}
         allow_toneless = sum(map(len, toned.values())) >= self.options.toneless_min_annotations
         for i in candidates:
-            spans = find_annotations(doc.lines[i], True) if allow_toneless else toned[i]
+            spans = (find_annotations(doc.lines[i], True, self._before(doc, i)) if allow_toneless
+                     else toned[i])
             while spans:
                 shift = 0
                 chained = False
