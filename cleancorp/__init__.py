@@ -1,8 +1,11 @@
 """cleancorp turns dirty scraped Chinese text into clean UTF-8 and reports every change.
 
 >>> import cleancorp
->>> cleancorp.clean_text("正文\\u200b第一段。").text
-'正文第一段。\\n'
+>>> result = cleancorp.clean_text("当前位置：首页 > 散文\\n春天来了,河边的柳树发出了新芽,孩子们在草地上放风筝。")
+>>> result.text
+'春天来了，河边的柳树发出了新芽，孩子们在草地上放风筝。\\n'
+>>> sorted({(c.filter, c.rule) for c in result.changes})
+[('boilerplate', 'breadcrumb'), ('punctuation', 'cjk-ascii')]
 """
 
 from __future__ import annotations

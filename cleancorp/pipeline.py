@@ -1,10 +1,12 @@
 """The pipeline: the enabled filters in SPEC order, run over one document.
 
->>> result = clean_text("正文\\u200b第一段。\\n\\n")
+>>> result = clean_text("春天来了，河边的柳树发出了新芽\\u200b，孩子们在草地上放风筝。\\n\\n")
 >>> result.text
-'正文第一段。\\n'
+'春天来了，河边的柳树发出了新芽，孩子们在草地上放风筝。\\n'
 >>> [(c.filter, c.rule) for c in result.changes]
-[('unicode', 'invisible-char'), ('encode', 'blank-lines')]
+[('unicode', 'invisible-char'), ('layout', 'blank-lines')]
+>>> clean_text("太短了").documents   # dropped by `length`
+[]
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -42,6 +43,13 @@ from cleancorp.report import REMOVAL_ACTIONS, FileOutcome, Report
 #: worker busy while the parent writes, few enough that memory stays bounded
 #: by a handful of documents per worker.
 IN_FLIGHT_PER_WORKER = 4
+#: A "line" longer than this is not line-oriented text (a dump, a minified blob):
+#: the input is refused rather than fed to line-based rules. 4 M characters is
+#: over 1,000 times the longest paragraph of the seeds.
+MAX_LINE_CHARS = 4 * 1024 * 1024
+#: Test hook (never set by users): pause for good after this many inputs are
+#: finished, so a test can interrupt a run at a known point.
+PAUSE_ENV = "CLEANCORP_TEST_PAUSE_AFTER"
 #: Cap of the template-line counts (about 100 bytes each in a dict: ~100 MB).
 MAX_TEMPLATE_KEYS = 1_000_000
 
@@ -70,8 +78,7 @@ class JsonlLine:
 
     raw: bytes
     record_no: int
-    obj: dict[str, Any] | None = None
-    docs: list[int] = field(default_factory=list)  # indices into UnitResult.docs
+    obj: dict[str, Any] | None = None  # None: passed through as is
 
 
 @dataclass
@@ -144,6 +151,10 @@ def process_item(item: InputItem, pipeline: Pipeline, stop: int, text_field: str
             kept, dropped = pipeline.run([doc], 0, 1)  # decode
             if kept and not kept[0].text.strip():
                 raise InputError("no text (only whitespace); skipped")
+            longest = max((len(line) for line in kept[0].lines), default=0) if kept else 0
+            if longest > MAX_LINE_CHARS:
+                raise InputError(f"a line of {longest:,} characters without a line break; "
+                                 "skipped (not line-oriented text)")
             result.docs, more = pipeline.run(kept, 1, stop)
             result.dropped = dropped + more
     except InputError as exc:
@@ -185,7 +196,6 @@ def _process_jsonl(result: UnitResult, raw: bytes, pipeline: Pipeline, stop: int
             entry.obj = None
             result.record_errors.append((n, f"{exc}; passed through"))
             continue
-        entry.docs = list(range(len(result.docs), len(result.docs) + len(kept)))
         result.docs.extend(kept)
         result.dropped.extend(dropped)
 
@@ -281,8 +291,11 @@ class Runner:
         self.observer.start(len(self.plan.items), sizes)
         try:
             self._count_templates()
-            for result in self._results():
+            pause_after = int(os.environ.get(PAUSE_ENV, "0") or 0)
+            for done, result in enumerate(self._results(), 1):
                 self._finish(result)
+                if done == pause_after:
+                    _pause_for_test(done)
         finally:
             if self.tree is not None:
                 self.tree.close()
@@ -296,8 +309,10 @@ class Runner:
 
     def _expected(self, item: InputItem) -> str | None:
         """The manifest's hash for an input that a resumed run may skip."""
-        if self.tree is None or self.config.force or self.stop < len(self.pipeline.filters):
-            return None  # corpus steps need every input again: nothing is skipped
+        if self.tree is None or self.config.force:
+            return None
+        if self.corpus_index is not None and (item.kind != "txt" or self.config.format != "txt"):
+            return None  # only plain-text outputs can be read back into the corpus state
         entry = self.tree.previous.get(item.display)
         if not entry or entry.get("config") != self.config_digest:
             return None
@@ -385,6 +400,8 @@ class Runner:
             return
         if result.skipped:
             entry = self.tree.previous[item.display] if self.tree else {}
+            if self.corpus_index is not None:
+                self._register_done(item, list(entry.get("outputs", [])))
             outcome = FileOutcome(input=item.display, outputs=list(entry.get("outputs", [])),
                                   status="skipped", bytes_in=result.bytes_in,
                                   bytes_out=int(entry.get("bytes_out", 0)))
@@ -426,22 +443,44 @@ class Runner:
         self.report.file(outcome)
         self.observer.advance(item, result.bytes_in)
 
+    def _register_done(self, item: InputItem, outputs: list[str]) -> None:
+        """Feed the outputs of an input a previous run finished into the corpus state,
+        so later inputs are deduplicated against it exactly as in an uninterrupted run
+        (its outputs are its kept documents; cleaning them again changes nothing)."""
+        assert self.tree is not None and self.corpus_index is not None
+        corpus_filter = self.pipeline.filters[self.corpus_index]
+        docs = []
+        for n, name in enumerate(outputs, 1):
+            probe = InputItem(self.tree.root / name, name, PurePosixPath(name), "txt",
+                              item.compression)
+            text = read_bytes(probe).decode("utf-8")
+            doc = Document.from_text(text, source=item.display, part=n if len(outputs) > 1 else 0)
+            for kept in corpus_filter.apply(doc):
+                corpus_filter.corpus_apply(kept, self.corpus_state)
+            docs.append(doc)
+        self.corpus_state.commit(docs, outputs)
+
     def _render_outputs(self, result: UnitResult
                         ) -> tuple[list[tuple[PurePosixPath, bytes]], list[str | None]]:
         """The output files of one input and, per kept document, its output name."""
         item = result.item
         docs = result.docs
         if item.kind == "jsonl":
+            # A record's documents, after every filter (some may have been dropped).
+            by_record: dict[int, list[Document]] = {}
+            for doc in docs:
+                by_record.setdefault(doc.record_no or 0, []).append(doc)
             lines: list[bytes] = []
             for entry in result.jsonl or []:
                 if entry.obj is None:
                     lines.append(entry.raw)
                     continue
-                for k in entry.docs:
+                parts = by_record.get(entry.record_no, [])
+                for n, doc in enumerate(parts, 1):
                     obj = dict(entry.obj)
-                    obj[self.config.text_field] = "\n".join(docs[k].lines)
-                    if len(entry.docs) > 1:
-                        obj["part"] = entry.docs.index(k) + 1
+                    obj[self.config.text_field] = "\n".join(doc.lines)
+                    if len(parts) > 1:
+                        obj["part"] = n
                     lines.append(json.dumps(obj, ensure_ascii=False).encode("utf-8"))
             data = b"".join(line + b"\n" for line in lines)
             names: list[str | None] = [str(item.rel_out)] * len(docs)
@@ -513,6 +552,13 @@ class Runner:
                 break
             self.stdout.write(data)
         self.stdout.flush()
+
+
+def _pause_for_test(done: int) -> None:
+    sys.stderr.write(f"cleancorp-test: paused after {done} inputs\n")
+    sys.stderr.flush()
+    while True:
+        time.sleep(3600)
 
 
 def _uncompressed(result: UnitResult, files: list[tuple[PurePosixPath, bytes]]) -> bytes:

@@ -113,7 +113,7 @@ def test_binary_file_fails_alone_exit_3(tmp_path: Path) -> None:
     raw.mkdir()
     (raw / "a.txt").write_text(CLEAN_TEXT, encoding="utf-8")
     (raw / "b.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 20)
-    (raw / "c.txt").write_text(CLEAN_TEXT, encoding="utf-8")
+    (raw / "c.txt").write_bytes((FIXTURES / "clean" / "essay.txt").read_bytes())
     out = tmp_path / "out"
     result = run_cli("clean", str(raw), "-o", str(out), "--report", str(tmp_path / "r.jsonl"))
     assert result.exit_code == 3
