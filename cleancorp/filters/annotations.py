@@ -259,10 +259,14 @@ class AnnotationsFilter(Filter):
 
     @staticmethod
     def _before(doc: Document, i: int) -> str:
-        """The Hanzi that end line i-1 when line i opens with a parenthesis."""
+        """The Hanzi that end the previous non-blank line when line i opens with a
+        parenthesis (`layout` may join the two, across a blank line too)."""
         if i == 0 or not doc.lines[i].lstrip().startswith(("(", "（")):
             return ""
-        prev = doc.lines[i - 1].rstrip()
+        k = i - 1
+        while k > 0 and not doc.lines[k].strip():
+            k -= 1
+        prev = doc.lines[k].rstrip()
         return prev[-16:] if prev and HAN_RE.match(prev[-1]) else ""
 
     def apply(self, doc: Document) -> list[Document]:

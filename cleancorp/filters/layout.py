@@ -16,6 +16,7 @@ import regex
 
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
+from cleancorp.filters.punctuation import fix_punctuation
 
 # -- patterns ----------------------------------------------------------------
 
@@ -684,8 +685,9 @@ class LayoutFilter(Filter):
         self._marks(doc)
         if opts.page_numbers:
             self._page_numbers(doc)
-        # Measured once, before any join, on the lines as printed.
-        typical = typical_width(doc.lines)
+        # Measured once, before any join, on the lines as printed (and as `punctuation`
+        # will leave them: a full-width mark is two columns wide).
+        typical = typical_width([fix_punctuation(line) for line in doc.lines])
         if opts.join_lines:
             self._preview_chunks(doc)
             self._hard_wraps(doc, typical)
@@ -773,12 +775,16 @@ class LayoutFilter(Filter):
         if not any(HAN_RE.search(line) for line in lines):
             return
         verse = typical is None and is_verse(lines)
+        # Lines are judged as `punctuation` (the next filter) will leave them, so that
+        # a second run, which sees `和：` where this one saw `和:`, decides the same.
+        views = [fix_punctuation(line) for line in lines]
         groups: list[tuple[int, int, str]] = []
         i = 0
         while i < len(lines):
-            j, text = i + 1, lines[i]
-            while j < len(lines) and join_reason(text, lines[j], typical, verse, lines[j - 1]):
+            j, text, view = i + 1, lines[i], views[i]
+            while j < len(lines) and join_reason(view, views[j], typical, verse, views[j - 1]):
                 text = glue(text, lines[j])
+                view = glue(view, views[j])
                 j += 1
             if j - i > 1:
                 groups.append((i, j, text))
