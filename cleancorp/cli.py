@@ -52,6 +52,18 @@ main.params.append(click.Option(["--version"], is_flag=True, expose_value=False,
                                 callback=_print_version, help="Show versions and exit."))
 
 
+def _settings(options: dict[str, Any]) -> dict[str, Any]:
+    """The config keys of the options a user gave (as `clean` builds them)."""
+    cli = {k: v for k, v in options.items() if v not in (None, (), False)}
+    for key in ("only", "skip"):
+        if key in cli:
+            cli[key] = [n for part in cli[key] for n in part.split(",") if n.strip()]
+    for key in ("split", "corpus"):
+        if options.get(key) is False:
+            cli[key] = False
+    return cli
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option("-o", "--output", metavar="DIR", help="Where outputs go (mirrors input folders).")
@@ -89,15 +101,9 @@ def clean(inputs: tuple[str, ...], config_path: str | None, no_config: bool,
     """Clean INPUT files and folders into -o DIR (or stdin to stdout)."""
     from cleancorp import render, runner
 
-    cli: dict[str, Any] = {k: v for k, v in options.items() if v not in (None, (), False)}
+    cli = _settings(options)
     if format_:
         cli["format"] = format_
-    for key in ("only", "skip"):
-        if key in cli:
-            cli[key] = [n for part in cli[key] for n in part.split(",") if n.strip()]
-    for key in ("split", "corpus"):
-        if options.get(key) is False:
-            cli[key] = False
     try:
         config = load_config(cli, config_path=config_path, no_config=no_config)
     except UsageError as exc:
@@ -172,18 +178,6 @@ def rules_check(path: str) -> None:
     if problems:
         sys.exit(1)
     click.echo(f"{path}: ok")
-
-
-def _settings(options: dict[str, Any]) -> dict[str, Any]:
-    """The config keys of the options a user gave (as `clean` builds them)."""
-    cli = {k: v for k, v in options.items() if v not in (None, (), False)}
-    for key in ("only", "skip"):
-        if key in cli:
-            cli[key] = [n for part in cli[key] for n in part.split(",") if n.strip()]
-    for key in ("split", "corpus"):
-        if options.get(key) is False:
-            cli[key] = False
-    return cli
 
 
 def _explain_records(path: str, report_path: str | None, config: Any
