@@ -9,11 +9,14 @@ and errors go to an `Observer` (see `render.py`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -101,15 +104,15 @@ class UnitResult:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(pipeline: Pipeline, stop: int, text_field: str) -> None:
+def _init_worker(pipeline: Pipeline, text_field: str) -> None:
     # Per-process state of a worker (not of a filter): the pipeline is pickled
     # once per worker instead of once per input.
-    _WORKER.update(pipeline=pipeline, stop=stop, text_field=text_field)
+    _WORKER.clear()
+    _WORKER.update(pipeline=pipeline, text_field=text_field)
 
 
-def _keys_work(item: InputItem, data: bytes | None) -> list[tuple[bytes, set[int]]]:
-    return template_keys(item, _WORKER["pipeline"], _WORKER["stop"], _WORKER["text_field"],
-                         data=data)
+def _keys_work(item: InputItem, data: bytes | None, stop: int) -> list[tuple[bytes, set[int]]]:
+    return template_keys(item, _WORKER["pipeline"], stop, _WORKER["text_field"], data=data)
 
 
 def template_keys(item: InputItem, pipeline: Pipeline, stop: int, text_field: str, *,
@@ -124,9 +127,17 @@ def template_keys(item: InputItem, pipeline: Pipeline, stop: int, text_field: st
             for doc in result.docs]
 
 
-def _work(item: InputItem, data: bytes | None, expected: str | None) -> UnitResult:
-    return process_item(item, _WORKER["pipeline"], _WORKER["stop"], _WORKER["text_field"],
-                        data=data, expected=expected)
+def _work(item: InputItem, data: bytes | None, expected: str | None, stop: int,
+          templates: str | None) -> UnitResult:
+    pipeline = _WORKER["pipeline"]
+    if templates is not None and _WORKER.get("templates") != templates:
+        # The template lines the parent counted after this worker started: loaded
+        # once per worker from the file the parent wrote.
+        with open(templates, "rb") as fh:
+            pipeline.filter("boilerplate").template_counts = pickle.load(fh)
+        _WORKER["templates"] = templates
+    return process_item(item, pipeline, stop, _WORKER["text_field"], data=data,
+                        expected=expected)
 
 
 def process_item(item: InputItem, pipeline: Pipeline, stop: int, text_field: str, *,
@@ -277,6 +288,9 @@ class Runner:
         self.config_digest = self.config.digest()
         self._stdout_docs = 0
         self._stdin_bytes: bytes | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._jobs = 1
+        self._templates_file: str | None = None
 
     def run(self) -> int:
         """Process every input; return the exit code."""
@@ -290,6 +304,7 @@ class Runner:
                 pass
         self.observer.start(len(self.plan.items), sizes)
         try:
+            self._start_pool()
             self._count_templates()
             pause_after = int(os.environ.get(PAUSE_ENV, "0") or 0)
             for done, result in enumerate(self._results(), 1):
@@ -297,6 +312,7 @@ class Runner:
                 if done == pause_after:
                     _pause_for_test(done)
         finally:
+            self._stop_pool()
             if self.tree is not None:
                 self.tree.close()
             if self.corpus_state is not None:
@@ -334,7 +350,7 @@ class Runner:
         # Exact copies of a page count once: ten copies of one article must not make
         # its title a "template line" (dedup drops the copies later anyway).
         seen: set[bytes] = set()
-        for docs in self._map(_keys_work, boiler_at, lambda it: (it, self._stdin_data(it))):
+        for docs in self._map(_keys_work, lambda it: (it, self._stdin_data(it), boiler_at)):
             for text_hash, keys in docs:
                 if text_hash in seen:
                     continue
@@ -343,7 +359,15 @@ class Runner:
                     counts[key] = counts.get(key, 0) + 1
             if len(counts) > MAX_TEMPLATE_KEYS:
                 counts = {k: c for k, c in counts.items() if c > 1}
-        boiler.template_counts = counts  # type: ignore[attr-defined]
+        # Only lines frequent enough to be removed matter from here on.
+        least = boiler.options.template_min_docs  # type: ignore[attr-defined]
+        templates = {k: c for k, c in counts.items() if c >= least}
+        boiler.template_counts = templates  # type: ignore[attr-defined]
+        if self._pool is not None:
+            fd, path = tempfile.mkstemp(prefix="cleancorp-templates-", suffix=".pickle")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(templates, fh)
+            self._templates_file = path
 
     def _stdin_data(self, item: InputItem) -> bytes | None:
         """Standard input, read once (both passes over the corpus need it)."""
@@ -354,40 +378,50 @@ class Runner:
         return self._stdin_bytes
 
     def _results(self) -> Iterator[UnitResult]:
-        return self._map(_work, self.stop, lambda it: (
-            it, self._stdin_data(it), self._expected(it)))
+        return self._map(_work, lambda it: (
+            it, self._stdin_data(it), self._expected(it), self.stop, self._templates_file))
 
-    def _map(self, func: Any, stop: int, args: Any) -> Iterator[Any]:
-        """`func(*args(item))` for every input, in input order, on worker processes
-        (in this process with one job), with a bounded number in flight."""
+    def _map(self, func: Any, args: Any) -> Iterator[Any]:
+        """`func(*args(item))` for every input, in input order, on the worker pool
+        (in this process with one job), with a bounded number in flight. Both passes
+        over the corpus share one pool: starting workers costs a second each."""
         items = self.plan.items
-        jobs = min(default_jobs(self.config), max(1, len(items)))
-        text_field = self.config.text_field
-        if jobs <= 1:
-            _init_worker(self.pipeline, stop, text_field)
-            try:
-                for it in items:
-                    yield func(*args(it))
-            finally:
-                _WORKER.clear()
+        if self._pool is None:
+            _init_worker(self.pipeline, self.config.text_field)
+            for it in items:
+                yield func(*args(it))
             return
-        method = os.environ.get("CLEANCORP_MP_START", "spawn")
-        context = multiprocessing.get_context(method)
         window: deque[Future[Any]] = deque()
-        limit = jobs * IN_FLIGHT_PER_WORKER
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(self.pipeline, stop, text_field)) as pool:
-            try:
-                for it in items:
-                    window.append(pool.submit(func, *args(it)))
-                    if len(window) >= limit:
-                        yield window.popleft().result()
-                while window:
+        limit = self._jobs * IN_FLIGHT_PER_WORKER
+        try:
+            for it in items:
+                window.append(self._pool.submit(func, *args(it)))
+                if len(window) >= limit:
                     yield window.popleft().result()
-            except BaseException:
-                for fut in window:
-                    fut.cancel()
-                raise
+            while window:
+                yield window.popleft().result()
+        except BaseException:
+            for fut in window:
+                fut.cancel()
+            raise
+
+    def _start_pool(self) -> None:
+        self._jobs = min(default_jobs(self.config), max(1, len(self.plan.items)))
+        if self._jobs > 1:
+            method = os.environ.get("CLEANCORP_MP_START", "spawn")
+            self._pool = ProcessPoolExecutor(
+                self._jobs, mp_context=multiprocessing.get_context(method),
+                initializer=_init_worker, initargs=(self.pipeline, self.config.text_field))
+
+    def _stop_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        _WORKER.clear()
+        if self._templates_file is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._templates_file)
+            self._templates_file = None
 
     # -- finishing one input -------------------------------------------------------
 

@@ -26,7 +26,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import re
 import regex
+
+try:  # the standard library's regex parser: only used to read literals out of patterns
+    from re import _constants as _c, _parser as _sre_parser
+except ImportError:  # pragma: no cover - Python < 3.11 names
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _sre_parser  # type: ignore[no-redef]
 
 from cleancorp.errors import ConfigError, InputError
 
@@ -57,6 +64,8 @@ STRESS_CHARS = 4000
 # breadcrumb; "- 1. 本站..." is a site notice).
 _LEAD_RE = regex.compile(r"^(?:[\s•●○■▪▫◆◇►▶➤·\-*+>»]+|\d{1,2}\s*[.、．]\s*)+")
 
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
+
 _KNOWN_RULE_KEYS = frozenset(
     {"id", "category", "kind", "zone", "weight", "max_chars", "patterns", "examples",
      "sentence_ok", "comment"}
@@ -76,6 +85,139 @@ def match_view(line: str) -> str:
     """
     text = line.replace("\xa0", " ").replace("\u3000", " ").strip()
     return _LEAD_RE.sub("", text, count=1).strip()
+
+
+# -- literal gates --------------------------------------------------------------------
+#
+# Most lines match no rule, yet `line_hit` used to run every rule's regex on every line
+# (the filter's main cost). Nearly every pattern needs some literal text ("当前位置",
+# "ICP", "©"): a rule none of whose required literals occurs in a line cannot match it,
+# so one scan for all literals picks the few rules worth running. The literals are
+# derived from the patterns themselves, never written down twice.
+
+# Syntax of the `regex` module that the standard library's parser (used below to read
+# the patterns) would misread instead of rejecting: fuzzy constraints ("{e<=1}"), POSIX
+# classes, Unicode properties, named lists, version and other `regex`-only flags. A
+# pattern using any of them gets no gate (it is always run).
+_NOT_PORTABLE_RE = regex.compile(
+    r"\{(?!\d*(?:,\d*)?\})|\[:\^?\w+:\]|\\[pPLXmMGKNVRY]|\(\?[^:=!<>P#aiLmsux-]|\(\?[aiLmsux-]+[^:)aiLmsux-]"
+)
+# A set of at most this many literal strings is a usable gate; beyond it the product
+# of alternatives ("[上下]一[章页篇]") is cut short and only the longest part is kept.
+_MAX_LITERALS = 64
+
+
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Strings one of which every match of `pattern` contains (casefolded), or None
+    when no such set is known (then the pattern must always be run).
+
+    >>> sorted(required_literals("^(?:当前位置|您的位置)\\\\s*[:：]"))
+    ['当前位置', '您的位置']
+    >>> sorted(required_literals("Copyright\\\\s*(?:©|\\\\(c\\\\)|\\\\d{4})"))
+    ['copyright']
+    >>> required_literals("^\\\\S{2,8}$") is None
+    True
+    >>> required_literals("(?:记住){e<=1}") is None   # fuzzy: `regex` syntax only
+    True
+    """
+    if _NOT_PORTABLE_RE.search(pattern):
+        return None
+    try:
+        parsed = _sre_parser.parse(pattern, 0)
+    except Exception:  # noqa: BLE001 - any syntax the stdlib cannot read: no gate
+        return None
+    found = _required(list(parsed))
+    if not found or "" in found:
+        return None
+    return frozenset(s.casefold() for s in found)
+
+
+def _exact(item: tuple[Any, Any]) -> set[str] | None:
+    """The finite set of strings `item` matches exactly, or None."""
+    op, av = item
+    if op is _c.LITERAL:
+        return {chr(av)}
+    if op is _c.IN:
+        chars: set[str] = set()
+        for sub_op, sub_av in av:
+            if sub_op is _c.LITERAL:
+                chars.add(chr(sub_av))
+            elif sub_op is _c.RANGE and sub_av[1] - sub_av[0] < _MAX_LITERALS:
+                chars.update(map(chr, range(sub_av[0], sub_av[1] + 1)))
+            else:
+                return None  # negated sets, categories (\d, \s), wide ranges
+        return chars if len(chars) <= _MAX_LITERALS else None
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return {""}  # zero-width: it restricts matches but consumes nothing
+    if op is _c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return _exact_seq(list(sub)) if not (add_flags or del_flags) else None
+    if op is _c.ATOMIC_GROUP:
+        return _exact_seq(list(av))
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            strings = _exact_seq(list(alt))
+            if strings is None:
+                return None
+            out |= strings
+        return out if len(out) <= _MAX_LITERALS else None
+    if op in _REPEATS:
+        low, high, sub = av
+        if low == high == 1:
+            return _exact_seq(list(sub))
+    return None
+
+
+def _exact_seq(items: list[Any]) -> set[str] | None:
+    out = {""}
+    for item in items:
+        strings = _exact(item)
+        if strings is None:
+            return None
+        out = {a + b for a in out for b in strings}
+        if len(out) > _MAX_LITERALS:
+            return None
+    return out
+
+
+def _required(items: list[Any]) -> set[str] | None:
+    """A set of strings one of which every match of the sequence `items` contains."""
+    candidates: list[set[str]] = []
+    run = {""}
+    for item in [*items, None]:
+        strings = _exact(item) if item is not None else None
+        if strings is not None:
+            product = {a + b for a in run for b in strings}
+            if len(product) <= _MAX_LITERALS:
+                run = product
+                continue
+            candidates.append(run)  # too many combinations: keep what came before
+            run = strings
+            continue
+        candidates.append(run)
+        run = {""}
+        if item is None:
+            break
+        op, av = item
+        inner: set[str] | None = None
+        if op in (_c.SUBPATTERN, _c.ATOMIC_GROUP):
+            sub = av[3] if op is _c.SUBPATTERN else av
+            if op is _c.ATOMIC_GROUP or not (av[1] or av[2]):
+                inner = _required(list(sub))
+        elif op is _c.BRANCH:
+            alts = [_required(list(alt)) for alt in av[1]]
+            if all(alts):
+                inner = set().union(*alts)  # type: ignore[arg-type]
+        elif op in _REPEATS and av[0] >= 1:
+            inner = _required(list(av[2]))
+        if inner:
+            candidates.append(inner)
+    usable = [c for c in candidates if c and "" not in c]
+    if not usable:
+        return None
+    # The most selective requirement: longest shortest string, then fewest strings.
+    return max(usable, key=lambda c: (min(map(len, c)), -len(c)))
 
 
 @dataclass(frozen=True)
@@ -113,6 +255,7 @@ class RuleSet:
     _compiled: dict[str, list[Any]] | None = field(default=None, repr=False, compare=False)
     _never: list[Any] | None = field(default=None, repr=False, compare=False)
     _by_weight: list[Rule] = field(default_factory=list, repr=False, compare=False)
+    _gate: _Gate | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
@@ -121,6 +264,7 @@ class RuleSet:
         self.__dict__.update(state)
         self._compiled = None
         self._never = None
+        self._gate = None
 
     @property
     def digest(self) -> str:
@@ -147,6 +291,7 @@ class RuleSet:
             self._by_weight = sorted(
                 self.rules, key=lambda r: (-r.weight, r.source == PACKAGED_SOURCE)
             )
+            self._gate = _Gate.build(self.rules, self._by_weight)
         return self._compiled
 
     def of_kind(self, *kinds: str) -> list[Rule]:
@@ -156,7 +301,13 @@ class RuleSet:
         """The strongest rule of `kinds` whose pattern is found in `view` (first in file
         order among equals), or None. A timeout raises `InputError`."""
         compiled = self.compiled()
-        for rule in self._by_weight:
+        gate = self._gate
+        assert gate is not None
+        if len(view) > gate.max_chars:
+            return None
+        # Only rules whose literals occur can match; `candidates` keeps weight order.
+        for k in gate.candidates(view):
+            rule = self._by_weight[k]
             if rule.kind not in kinds or len(view) > rule.max_chars:
                 continue
             if any(_search(p, view, rule) for p in compiled[rule.id]):
@@ -167,9 +318,14 @@ class RuleSet:
         """Non-overlapping (start, end, rule) spans of `span` rules in `text`, in order."""
         found: list[tuple[int, int, Rule]] = []
         compiled = self.compiled()
-        for rule in self.rules:
-            if rule.kind != "span":
-                continue
+        gate = self._gate
+        assert gate is not None
+        if not gate.span_ranks:
+            return found
+        candidates = set(gate.candidates(text))
+        for rule, rank in gate.span_ranks:
+            if rank not in candidates:
+                continue  # none of its required literals is in the text
             for pattern in compiled[rule.id]:
                 for m in _finditer(pattern, text, rule):
                     if m.end() > m.start():
@@ -188,6 +344,67 @@ class RuleSet:
         if self._never is None:
             self._never = [_compile(p) for p in self.template_never]
         return any(p.search(key_text) for p in self._never)
+
+
+@dataclass
+class _Gate:
+    """Which rules can possibly match a text, from one scan for their literals.
+
+    Rules are numbered by their rank in `RuleSet._by_weight`; `candidates` returns the
+    ranks of the rules worth running, in that order.
+    """
+
+    #: one alternation of every required literal, longest first (so a match at a
+    #: position is the longest literal there; the shorter ones are its prefixes)
+    scanner: re.Pattern[str] | None
+    #: literal found -> ranks of the rules that require it or one of its prefixes
+    ranks_of: dict[str, frozenset[int]]
+    #: ranks of rules without a gate: always run
+    always: frozenset[int]
+    #: the `span` rules with their ranks, in file order (the order `spans` reports ties)
+    span_ranks: list[tuple[Rule, int]]
+    #: no rule fires on a longer line
+    max_chars: int
+
+    @classmethod
+    def build(cls, rules: Sequence[Rule], by_weight: Sequence[Rule]) -> _Gate:
+        needs: dict[str, set[int]] = {}
+        always: set[int] = set()
+        for rank, rule in enumerate(by_weight):
+            literals: set[str] = set()
+            for pattern in rule.patterns:
+                found = required_literals(pattern)
+                if found is None:
+                    always.add(rank)
+                    break
+                literals |= found
+            else:
+                for literal in literals:
+                    needs.setdefault(literal, set()).add(rank)
+        ranks_of = {
+            literal: frozenset(r for other, ranks in needs.items()
+                               if literal.startswith(other) for r in ranks)
+            for literal in needs
+        }
+        ordered = sorted(needs, key=len, reverse=True)
+        scanner = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        rank = {id(rule): k for k, rule in enumerate(by_weight)}
+        return cls(scanner, ranks_of, frozenset(always),
+                   [(r, rank[id(r)]) for r in rules if r.kind == "span"],
+                   max((r.max_chars for r in by_weight), default=0))
+
+    def candidates(self, text: str) -> list[int]:
+        """Ranks of the rules that may match `text`, strongest first."""
+        found = set(self.always)
+        if self.scanner is not None:
+            folded = text.casefold()  # the patterns are case-insensitive
+            search, ranks_of, pos = self.scanner.search, self.ranks_of, 0
+            # Every position holding a literal is visited (restart one past each hit),
+            # so overlapping literals are all seen.
+            while (m := search(folded, pos)) is not None:
+                found |= ranks_of[m.group()]
+                pos = m.start() + 1
+        return sorted(found)
 
 
 def _compile(pattern: str) -> Any:
