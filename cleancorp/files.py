@@ -12,6 +12,7 @@ import contextlib
 import fnmatch
 import gzip
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -226,7 +227,8 @@ def open_input(item: InputItem) -> Iterator[IO[bytes]]:
         import zstandard
 
         with open(item.path, "rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as fh:
-            yield fh
+            # Buffered, so that JSON Lines can be read line by line.
+            yield io.BufferedReader(fh)  # type: ignore[arg-type]
     else:
         with open(item.path, "rb") as fh:
             yield fh
@@ -244,6 +246,41 @@ def compress(data: bytes, compression: str) -> bytes:
 
 
 # -- writing -------------------------------------------------------------------
+
+
+class StagedFile:
+    """An output being written to a temporary file, compressed as a stream."""
+
+    def __init__(self, path: Path, raw: IO[bytes], compression: str) -> None:
+        self.path = path
+        self._raw = raw
+        self._closed = False
+        self.size = 0
+        if compression == ".gz":
+            self._out: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+        elif compression == ".zst":
+            import zstandard
+
+            self._out = zstandard.ZstdCompressor().stream_writer(raw, closefd=False)
+        else:
+            self._out = raw
+
+    def write(self, data: bytes) -> None:
+        self._out.write(data)
+        self.size += len(data)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if self._out is not self._raw:
+                self._out.close()
+            self._raw.close()
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
 
 
 class OutputTree:
@@ -284,29 +321,45 @@ class OutputTree:
         except OSError as exc:
             raise UsageError(f"-o {self.root}: cannot write there: {exc.strerror}") from None
 
+    def stage(self, compression: str) -> StagedFile:
+        """A temporary file in the output tree, written as a stream (compressed like
+        the input) and renamed into place by `commit`."""
+        fd, tmp_name = tempfile.mkstemp(dir=self.state / "tmp", prefix="part-")
+        return StagedFile(Path(tmp_name), os.fdopen(fd, "wb"), compression)
+
     def write_input(self, item: InputItem, files: list[tuple[PurePosixPath, bytes]],
                     entry: dict[str, Any]) -> None:
         """Write all parts of one input: temp files first, then renames, then the
         manifest line; stale parts of an earlier run are removed."""
-        tmp_dir = self.state / "tmp"
-        staged: list[tuple[Path, Path]] = []
+        staged: list[tuple[StagedFile, PurePosixPath]] = []
         try:
             for rel, data in files:
-                target = self.root / rel
-                fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="part-")
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                staged.append((Path(tmp_name), target))
-            for tmp_path, target in staged:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp_path, target)
+                part = self.stage("")
+                staged.append((part, rel))
+                part.write(data)
         except OSError as exc:
-            for tmp_path, _ in staged:
-                with contextlib.suppress(OSError):
-                    tmp_path.unlink()
+            for part, _ in staged:
+                part.discard()
+            raise InputError(f"cannot write output: {exc.strerror or exc}") from None
+        self.commit(item, staged, entry)
+
+    def commit(self, item: InputItem, staged: list[tuple[StagedFile, PurePosixPath]],
+               entry: dict[str, Any]) -> None:
+        """Rename the staged parts of one input into place together, remove the stale
+        parts of an earlier run, then record the input in the manifest."""
+        try:
+            for part, _ in staged:
+                part.close()
+            for part, rel in staged:
+                target = self.root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(part.path, target)
+        except OSError as exc:
+            for part, _ in staged:
+                part.discard()
             raise InputError(f"cannot write output: {exc.strerror or exc}") from None
         old = self.previous.get(item.display, {}).get("outputs", [])
-        new = {str(rel) for rel, _ in files}
+        new = {str(rel) for _, rel in staged}
         for stale in old:
             if stale not in new:
                 with contextlib.suppress(OSError):

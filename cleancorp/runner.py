@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -32,10 +33,12 @@ from cleancorp.errors import CleancorpError, InputError, UsageError
 from cleancorp.files import (
     InputItem,
     OutputTree,
+    StagedFile,
     check_outputs,
     compress,
     digest,
     discover,
+    open_input,
     part_names,
     read_bytes,
 )
@@ -53,6 +56,11 @@ MAX_LINE_CHARS = 4 * 1024 * 1024
 #: Test hook (never set by users): pause for good after this many inputs are
 #: finished, so a test can interrupt a run at a known point.
 PAUSE_ENV = "CLEANCORP_TEST_PAUSE_AFTER"
+#: JSON Lines inputs go to workers in batches of about this size (bytes, records):
+#: big enough that a batch costs far more than its trip to a worker, small enough
+#: that `IN_FLIGHT_PER_WORKER` batches per worker stay a few MB.
+JSONL_BATCH_BYTES = 1 << 20
+JSONL_BATCH_RECORDS = 512
 #: Cap of the template-line counts (about 100 bytes each in a dict: ~100 MB).
 MAX_TEMPLATE_KEYS = 1_000_000
 
@@ -85,6 +93,20 @@ class JsonlLine:
 
 
 @dataclass
+class Batch:
+    """A slice of a JSON Lines input: lines starting at record `first`. The parent
+    reads JSON Lines inputs as a stream and sends them to workers in batches, so a
+    1 GB file never sits in memory whole. The last batch of an input is `final`."""
+
+    first: int
+    lines: list[bytes]
+    final: bool = False
+    error: str | None = None  # reading stopped here (the input fails)
+    total_bytes: int = 0  # with `final`: the input's size
+    digest: str = ""  # with `final`: the input's hash
+
+
+@dataclass
 class UnitResult:
     """What a worker returns for one input (picklable)."""
 
@@ -97,6 +119,7 @@ class UnitResult:
     skipped: bool = False
     jsonl: list[JsonlLine] | None = None
     record_errors: list[tuple[int, str]] = field(default_factory=list)
+    batch: Batch | None = None
 
 
 # -- the worker side ------------------------------------------------------------
@@ -111,24 +134,28 @@ def _init_worker(pipeline: Pipeline, text_field: str) -> None:
     _WORKER.update(pipeline=pipeline, text_field=text_field)
 
 
-def _keys_work(item: InputItem, data: bytes | None, stop: int) -> list[tuple[bytes, set[int]]]:
-    return template_keys(item, _WORKER["pipeline"], stop, _WORKER["text_field"], data=data)
+def _keys_work(item: InputItem, data: bytes | None, batch: Batch | None, stop: int
+               ) -> list[tuple[bytes, set[int]]]:
+    return template_keys(item, _WORKER["pipeline"], stop, _WORKER["text_field"], data=data,
+                         batch=batch)
 
 
 def template_keys(item: InputItem, pipeline: Pipeline, stop: int, text_field: str, *,
-                  data: bytes | None = None) -> list[tuple[bytes, set[int]]]:
+                  data: bytes | None = None, batch: Batch | None = None
+                  ) -> list[tuple[bytes, set[int]]]:
     """The corpus pre-pass for one input: for each of its documents, a hash of its
     text and the template keys of its lines (as `boilerplate` will see them).
     Inputs that fail here fail again, with their error, in the main pass."""
     boiler = pipeline.filters[stop]
-    result = process_item(item, pipeline, stop, text_field, data=data)
+    result = (process_batch(item, batch, pipeline, stop, text_field) if batch is not None
+              else process_item(item, pipeline, stop, text_field, data=data))
     return [(hashlib.blake2b(doc.text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
              boiler.document_template_keys(doc))  # type: ignore[attr-defined]
             for doc in result.docs]
 
 
-def _work(item: InputItem, data: bytes | None, expected: str | None, stop: int,
-          templates: str | None) -> UnitResult:
+def _work(item: InputItem, data: bytes | None, batch: Batch | None, expected: str | None,
+          stop: int, templates: str | None) -> UnitResult:
     pipeline = _WORKER["pipeline"]
     if templates is not None and _WORKER.get("templates") != templates:
         # The template lines the parent counted after this worker started: loaded
@@ -136,13 +163,16 @@ def _work(item: InputItem, data: bytes | None, expected: str | None, stop: int,
         with open(templates, "rb") as fh:
             pipeline.filter("boilerplate").template_counts = pickle.load(fh)
         _WORKER["templates"] = templates
+    if batch is not None:
+        return process_batch(item, batch, pipeline, stop, _WORKER["text_field"])
     return process_item(item, pipeline, stop, _WORKER["text_field"], data=data,
                         expected=expected)
 
 
 def process_item(item: InputItem, pipeline: Pipeline, stop: int, text_field: str, *,
                  data: bytes | None = None, expected: str | None = None) -> UnitResult:
-    """Read and clean one input through filters[:stop]; never raises for bad input."""
+    """Read and clean one text input through filters[:stop]; never raises for bad
+    input. (JSON Lines inputs are streamed in batches: `process_batch`.)"""
     result = UnitResult(item)
     try:
         if item.error is not None:
@@ -155,19 +185,16 @@ def process_item(item: InputItem, pipeline: Pipeline, stop: int, text_field: str
             return result
         if not raw:
             raise InputError("empty file; skipped")
-        if item.kind == "jsonl":
-            _process_jsonl(result, raw, pipeline, stop, text_field)
-        else:
-            doc = Document(source=item.display, raw=raw)
-            kept, dropped = pipeline.run([doc], 0, 1)  # decode
-            if kept and not kept[0].text.strip():
-                raise InputError("no text (only whitespace); skipped")
-            longest = max((len(line) for line in kept[0].lines), default=0) if kept else 0
-            if longest > MAX_LINE_CHARS:
-                raise InputError(f"a line of {longest:,} characters without a line break; "
-                                 "skipped (not line-oriented text)")
-            result.docs, more = pipeline.run(kept, 1, stop)
-            result.dropped = dropped + more
+        doc = Document(source=item.display, raw=raw)
+        kept, dropped = pipeline.run([doc], 0, 1)  # decode
+        if kept and not kept[0].text.strip():
+            raise InputError("no text (only whitespace); skipped")
+        longest = max((len(line) for line in kept[0].lines), default=0) if kept else 0
+        if longest > MAX_LINE_CHARS:
+            raise InputError(f"a line of {longest:,} characters without a line break; "
+                             "skipped (not line-oriented text)")
+        result.docs, more = pipeline.run(kept, 1, stop)
+        result.dropped = dropped + more
     except InputError as exc:
         result.error = str(exc)
         result.docs, result.dropped, result.jsonl = [], [], None
@@ -178,13 +205,23 @@ def process_item(item: InputItem, pipeline: Pipeline, stop: int, text_field: str
     return result
 
 
-def _process_jsonl(result: UnitResult, raw: bytes, pipeline: Pipeline, stop: int,
-                   text_field: str) -> None:
-    lines = raw.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    result.jsonl = []
-    for n, line in enumerate(lines, 1):
+def process_batch(item: InputItem, batch: Batch, pipeline: Pipeline, stop: int,
+                  text_field: str) -> UnitResult:
+    """Clean one batch of a JSON Lines input through filters[:stop]."""
+    result = UnitResult(item, batch=batch, jsonl=[])
+    result.bytes_in = sum(len(line) + 1 for line in batch.lines)
+    try:
+        _process_jsonl_lines(result, batch.lines, batch.first, pipeline, stop, text_field)
+    except Exception as exc:  # noqa: BLE001
+        result.error = f"internal error (please report): {type(exc).__name__}: {exc}"
+        result.docs, result.dropped, result.jsonl = [], [], None
+    return result
+
+
+def _process_jsonl_lines(result: UnitResult, lines: list[bytes], first: int, pipeline: Pipeline,
+                         stop: int, text_field: str) -> None:
+    assert result.jsonl is not None
+    for n, line in enumerate(lines, first):
         entry = JsonlLine(line, n)
         result.jsonl.append(entry)
         if not line.strip():
@@ -291,6 +328,7 @@ class Runner:
         self._pool: ProcessPoolExecutor | None = None
         self._jobs = 1
         self._templates_file: str | None = None
+        self._streams: dict[str, _Stream] = {}
 
     def run(self) -> int:
         """Process every input; return the exit code."""
@@ -307,10 +345,13 @@ class Runner:
             self._start_pool()
             self._count_templates()
             pause_after = int(os.environ.get(PAUSE_ENV, "0") or 0)
-            for done, result in enumerate(self._results(), 1):
+            done = 0
+            for result in self._results():
                 self._finish(result)
-                if done == pause_after:
-                    _pause_for_test(done)
+                if result.batch is None or result.batch.final:
+                    done += 1
+                    if done == pause_after:
+                        _pause_for_test(done)
         finally:
             self._stop_pool()
             if self.tree is not None:
@@ -327,7 +368,9 @@ class Runner:
         """The manifest's hash for an input that a resumed run may skip."""
         if self.tree is None or self.config.force:
             return None
-        if self.corpus_index is not None and (item.kind != "txt" or self.config.format != "txt"):
+        if item.kind == "jsonl":
+            return None  # streamed: hashed only as it is read, so it is redone
+        if self.corpus_index is not None and self.config.format != "txt":
             return None  # only plain-text outputs can be read back into the corpus state
         entry = self.tree.previous.get(item.display)
         if not entry or entry.get("config") != self.config_digest:
@@ -350,7 +393,7 @@ class Runner:
         # Exact copies of a page count once: ten copies of one article must not make
         # its title a "template line" (dedup drops the copies later anyway).
         seen: set[bytes] = set()
-        for docs in self._map(_keys_work, lambda it: (it, self._stdin_data(it), boiler_at)):
+        for docs in self._map(_keys_work, lambda it, data, batch: (it, data, batch, boiler_at)):
             for text_hash, keys in docs:
                 if text_hash in seen:
                     continue
@@ -378,24 +421,58 @@ class Runner:
         return self._stdin_bytes
 
     def _results(self) -> Iterator[UnitResult]:
-        return self._map(_work, lambda it: (
-            it, self._stdin_data(it), self._expected(it), self.stop, self._templates_file))
+        return self._map(_work, lambda it, data, batch: (
+            it, data, batch, self._expected(it), self.stop, self._templates_file))
+
+    def _units(self) -> Iterator[tuple[InputItem, bytes | None, Batch | None]]:
+        """The work of a pass, in stable order: whole text inputs, and JSON Lines
+        inputs read as a stream in batches."""
+        for it in self.plan.items:
+            if it.kind == "jsonl" and it.error is None:
+                yield from self._jsonl_batches(it)
+            else:
+                yield it, self._stdin_data(it), None
+
+    def _jsonl_batches(self, item: InputItem) -> Iterator[tuple[InputItem, None, Batch]]:
+        hasher = hashlib.blake2b(digest_size=16)
+        total = 0
+        first, lines, size = 1, [], 0
+        try:
+            with (contextlib.nullcontext(io.BytesIO(self._stdin_data(item) or b""))
+                  if item.is_stdin else open_input(item)) as fh:
+                for n, line in enumerate(fh, 1):
+                    hasher.update(line)
+                    total += len(line)
+                    lines.append(line.rstrip(b"\n"))
+                    size += len(line)
+                    if size >= JSONL_BATCH_BYTES or len(lines) >= JSONL_BATCH_RECORDS:
+                        yield item, None, Batch(first, lines)
+                        first, lines, size = n + 1, [], 0
+        except OSError as exc:
+            error = f"cannot read: {exc.strerror or exc}; skipped"
+            yield item, None, Batch(first, [], final=True, error=error, total_bytes=total)
+            return
+        except EOFError:
+            error = f"truncated {item.compression} stream; skipped"
+            yield item, None, Batch(first, [], final=True, error=error, total_bytes=total)
+            return
+        yield item, None, Batch(first, lines, final=True, total_bytes=total,
+                                digest="blake2b:" + hasher.hexdigest())
 
     def _map(self, func: Any, args: Any) -> Iterator[Any]:
-        """`func(*args(item))` for every input, in input order, on the worker pool
-        (in this process with one job), with a bounded number in flight. Both passes
-        over the corpus share one pool: starting workers costs a second each."""
-        items = self.plan.items
+        """`func(*args(unit))` for every unit of work, in stable order, on the worker
+        pool (in this process with one job), with a bounded number in flight. Both
+        passes over the corpus share one pool: starting workers costs a second each."""
         if self._pool is None:
             _init_worker(self.pipeline, self.config.text_field)
-            for it in items:
-                yield func(*args(it))
+            for unit in self._units():
+                yield func(*args(*unit))
             return
         window: deque[Future[Any]] = deque()
         limit = self._jobs * IN_FLIGHT_PER_WORKER
         try:
-            for it in items:
-                window.append(self._pool.submit(func, *args(it)))
+            for unit in self._units():
+                window.append(self._pool.submit(func, *args(*unit)))
                 if len(window) >= limit:
                     yield window.popleft().result()
             while window:
@@ -425,8 +502,30 @@ class Runner:
 
     # -- finishing one input -------------------------------------------------------
 
+    def _corpus_stage(self, result: UnitResult) -> None:
+        """The corpus step and the filters after it, in this process, in stable order."""
+        if self.corpus_index is None:
+            return
+        corpus_filter = self.pipeline.filters[self.corpus_index]
+        kept = []
+        for doc in result.docs:
+            out = corpus_filter.corpus_apply(doc, self.corpus_state)
+            if doc.dropped:
+                result.dropped.append(doc)
+            kept.extend(d for d in out if not d.dropped)
+        kept, dropped = self.pipeline.run(kept, self.stop, None)
+        result.docs, result.dropped = kept, result.dropped + dropped
+
+    def _fail(self, item: InputItem, message: str, bytes_in: int) -> None:
+        self.report.error(item.display, message, bytes_in=bytes_in)
+        self.observer.error(item.display, message)
+        self.observer.advance(item, bytes_in)
+
     def _finish(self, result: UnitResult) -> None:
         item = result.item
+        if result.batch is not None:
+            self._finish_batch(result)
+            return
         if result.error is not None:
             self.report.error(item.display, result.error, bytes_in=result.bytes_in)
             self.observer.error(item.display, result.error)
@@ -442,19 +541,7 @@ class Runner:
             self.report.file(outcome)
             self.observer.advance(item, result.bytes_in)
             return
-        if self.corpus_index is not None:
-            corpus_filter = self.pipeline.filters[self.corpus_index]
-            kept = []
-            for doc in result.docs:
-                out = corpus_filter.corpus_apply(doc, self.corpus_state)
-                if doc.dropped:
-                    result.dropped.append(doc)
-                kept.extend(d for d in out if not d.dropped)
-            kept, dropped = self.pipeline.run(kept, self.stop, None)
-            result.docs, result.dropped = kept, result.dropped + dropped
-        for n, message in result.record_errors:
-            self.report.error(item.display, message, record=n)
-            self.observer.error(f"{item.display}:{n}", message)
+        self._corpus_stage(result)
         files, names = self._render_outputs(result)
         outcome = self._outcome(result, files, names)
         if self.plan.to_stdout:
@@ -476,6 +563,87 @@ class Runner:
         self._report_changes(result, names)
         self.report.file(outcome)
         self.observer.advance(item, result.bytes_in)
+
+    def _finish_batch(self, result: UnitResult) -> None:
+        """One batch of a streamed JSON Lines input: its records are cleaned, written
+        to the input's staged output and reported now; the last batch puts the output
+        in place and writes the `file` record."""
+        item, batch = result.item, result.batch
+        assert batch is not None
+        state = self._streams.get(item.display)
+        if state is None:
+            outcome = FileOutcome(input=item.display, encoding="utf-8", confidence=1.0)
+            state = self._streams[item.display] = _Stream(outcome)
+        error = batch.error or result.error
+        if error is None:
+            self._corpus_stage(result)
+            data = b"".join(line + b"\n" for line in self._jsonl_lines(result))
+            try:
+                if data and self.plan.to_stdout and not self.config.check:
+                    assert self.stdout is not None
+                    self.stdout.write(data)
+                elif data and self.tree is not None:
+                    if state.part is None:
+                        state.part = self.tree.stage(item.compression)
+                    state.part.write(data)
+            except OSError as exc:
+                error = f"cannot write output: {exc.strerror or exc}"
+            state.written += len(data)
+            names: list[str | None] = [str(item.rel_out)] * len(result.docs)
+            if self.corpus_state is not None:
+                self.corpus_state.commit(result.docs, names)
+            self._report_changes(result, names)
+            _count_changes(state.outcome, result)
+            state.outcome.changed |= bool(result.record_errors)
+            if state.outcome.opencc is None and result.docs:
+                state.outcome.opencc = result.docs[0].meta.get("opencc")
+        if error is not None:
+            if state.part is not None:
+                state.part.discard()
+            del self._streams[item.display]
+            self._fail(item, error, batch.total_bytes or result.bytes_in)
+            return
+        if not batch.final:
+            return
+        del self._streams[item.display]
+        outcome = state.outcome
+        outcome.bytes_in, outcome.bytes_out = batch.total_bytes, state.written
+        if batch.total_bytes == 0:
+            self._fail(item, "empty file; skipped", 0)
+            return
+        staged = [(state.part, item.rel_out)] if state.part is not None else []
+        outcome.outputs = [str(item.rel_out)] if staged else []
+        if self.tree is not None:
+            entry = {"input": item.display, "size": batch.total_bytes, "hash": batch.digest,
+                     "config": self.config_digest, "outputs": outcome.outputs,
+                     "bytes_out": outcome.bytes_out}
+            try:
+                self.tree.commit(item, staged, entry)
+            except InputError as exc:
+                self._fail(item, str(exc), batch.total_bytes)
+                return
+        self.report.file(outcome)
+        self.observer.advance(item, batch.total_bytes)
+
+    def _jsonl_lines(self, result: UnitResult) -> list[bytes]:
+        """The output lines of JSON Lines records: bad lines passed through as they
+        were, each kept document of a record as the record with its text cleaned."""
+        by_record: dict[int, list[Document]] = {}
+        for doc in result.docs:
+            by_record.setdefault(doc.record_no or 0, []).append(doc)
+        lines: list[bytes] = []
+        for entry in result.jsonl or []:
+            if entry.obj is None:
+                lines.append(entry.raw)
+                continue
+            parts = by_record.get(entry.record_no, [])
+            for n, doc in enumerate(parts, 1):
+                obj = dict(entry.obj)
+                obj[self.config.text_field] = "\n".join(doc.lines)
+                if len(parts) > 1:
+                    obj["part"] = n
+                lines.append(json.dumps(obj, ensure_ascii=False).encode("utf-8"))
+        return lines
 
     def _register_done(self, item: InputItem, outputs: list[str]) -> None:
         """Feed the outputs of an input a previous run finished into the corpus state,
@@ -499,26 +667,6 @@ class Runner:
         """The output files of one input and, per kept document, its output name."""
         item = result.item
         docs = result.docs
-        if item.kind == "jsonl":
-            # A record's documents, after every filter (some may have been dropped).
-            by_record: dict[int, list[Document]] = {}
-            for doc in docs:
-                by_record.setdefault(doc.record_no or 0, []).append(doc)
-            lines: list[bytes] = []
-            for entry in result.jsonl or []:
-                if entry.obj is None:
-                    lines.append(entry.raw)
-                    continue
-                parts = by_record.get(entry.record_no, [])
-                for n, doc in enumerate(parts, 1):
-                    obj = dict(entry.obj)
-                    obj[self.config.text_field] = "\n".join(doc.lines)
-                    if len(parts) > 1:
-                        obj["part"] = n
-                    lines.append(json.dumps(obj, ensure_ascii=False).encode("utf-8"))
-            data = b"".join(line + b"\n" for line in lines)
-            names: list[str | None] = [str(item.rel_out)] * len(docs)
-            return ([(item.rel_out, compress(data, item.compression))] if lines else []), names
         if self.config.format == "jsonl":
             objs = []
             for n, doc in enumerate(docs, 1):
@@ -542,22 +690,18 @@ class Runner:
             encoding=meta.get("encoding"), confidence=meta.get("confidence"),
             opencc=meta.get("opencc"), bytes_in=result.bytes_in,
             bytes_out=sum(len(data) for _, data in files),
-            dropped_docs=sum(1 for d in result.dropped),
         )
-        for doc in (*result.docs, *result.dropped):
-            for change in doc.changes:
-                outcome.changes[change.filter] += 1
-                outcome.rules[f"{change.filter}/{change.rule}"] += 1
-                if change.action in REMOVAL_ACTIONS:
-                    outcome.removed_bytes += len(change.before.encode("utf-8", "surrogatepass"))
-        if result.item.kind == "jsonl":
-            outcome.changed = bool(outcome.changes) or bool(result.record_errors)
-        else:
-            outcome.changed = not (len(files) == 1 and digest(_uncompressed(result, files)) == result.digest)
+        _count_changes(outcome, result)
+        outcome.changed = not (len(files) == 1 and
+                               digest(_uncompressed(result, files)) == result.digest)
         return outcome
 
     def _report_changes(self, result: UnitResult, names: list[str | None]) -> None:
+        """Change records (and JSON Lines record errors) of one result, in input order:
+        by record number, so the report does not depend on how records were batched."""
         display = result.item.display
+        entries: list[tuple[int, dict[str, Any] | None, str]] = [
+            (n, None, message) for n, message in result.record_errors]
         for doc, name in [*zip(result.docs, names, strict=True),
                           *((d, None) for d in result.dropped)]:
             for change in doc.changes:
@@ -571,6 +715,13 @@ class Runner:
                     # Filters name the kept document by uid; users want its output file.
                     uid = record["duplicate_of"]
                     record["duplicate_of"] = self.corpus_state.output_name(uid) or uid
+                entries.append((doc.record_no or 0, record, ""))
+        entries.sort(key=lambda e: e[0])  # stable: a document's own order is kept
+        for n, record, message in entries:
+            if record is None:
+                self.report.error(display, message, record=n)
+                self.observer.error(f"{display}:{n}", message)
+            else:
                 self.report.change(record)
 
     def _write_stdout(self, result: UnitResult, files: list[tuple[PurePosixPath, bytes]]) -> None:
@@ -586,6 +737,28 @@ class Runner:
                 break
             self.stdout.write(data)
         self.stdout.flush()
+
+
+@dataclass
+class _Stream:
+    """A JSON Lines input being written batch by batch."""
+
+    outcome: FileOutcome
+    part: StagedFile | None = None
+    written: int = 0
+
+
+def _count_changes(outcome: FileOutcome, result: UnitResult) -> None:
+    """Add a result's changes to an input's counters (per filter, per rule, removed bytes)."""
+    outcome.dropped_docs += len(result.dropped)
+    for doc in (*result.docs, *result.dropped):
+        for change in doc.changes:
+            outcome.changes[change.filter] += 1
+            outcome.rules[f"{change.filter}/{change.rule}"] += 1
+            if change.action in REMOVAL_ACTIONS:
+                outcome.removed_bytes += len(change.before.encode("utf-8", "surrogatepass"))
+    if result.item.kind == "jsonl":
+        outcome.changed |= any(doc.changes for doc in (*result.docs, *result.dropped))
 
 
 def _pause_for_test(done: int) -> None:
