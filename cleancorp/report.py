@@ -27,7 +27,11 @@ def json_line(record: dict[str, Any]) -> str:
     >>> json_line({"before": "a\x85b"})
     '{"before": "a\\u0085b"}\n'
     """
-    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
+    line = json.dumps(record, ensure_ascii=False)
+    # The translation is costly on every record and almost never needed.
+    if "\x85" in line or "\u2028" in line or "\u2029" in line:
+        line = line.translate(_LINE_BREAKS)
+    return line + "\n"
 
 
 @dataclass
