@@ -23,7 +23,7 @@ from cleancorp.cli import main
 from cleancorp.config import build_config
 from cleancorp.report import Report
 from cleancorp.runner import Runner, plan_run
-from conftest import FIXTURES, SEEDS, read_report, tree_bytes
+from conftest import FIXTURES, SEEDS, read_report, run_cli, tree_bytes
 
 PYTHON = sys.executable
 GOOD = (FIXTURES / "clean" / "essay.txt").read_bytes()
@@ -277,3 +277,20 @@ def test_nothing_is_written_outside_the_output_folder(tmp_path: Path) -> None:
     assert sorted(tree_bytes(out)) == sorted([*names, "inside-link.txt"])
     assert checksums(raw) == before_inputs and checksums(outside) == before_outside
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "outside", "raw"]
+
+
+def test_catastrophic_user_rule_fails_its_file_with_a_clear_error(tmp_path: Path) -> None:
+    rules = tmp_path / "my_rules.toml"
+    rules.write_text(
+        "[[rule]]\nid = 'slow'\ncategory = 'site'\nmax_chars = 200\npatterns = ['(a|aa)+$']\n"
+        "examples.match = ['aa']\n", encoding="utf-8")
+    (tmp_path / "cleancorp.toml").write_text(
+        '[boilerplate]\nextra_rules = "my_rules.toml"\n', encoding="utf-8")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_bytes(GOOD)
+    (raw / "b.txt").write_bytes(GOOD.replace("原来有些东西".encode(), ("a" * 80 + "!").encode()))
+    result = run_cli("clean", str(raw), "-o", str(tmp_path / "out"), "-j", "1", cwd=tmp_path)
+    assert result.exit_code == 3
+    assert "error: b.txt: rule 'slow' timed out" in result.stderr
+    assert sorted(tree_bytes(tmp_path / "out")) == ["a.txt"]
