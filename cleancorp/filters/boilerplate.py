@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 
 import regex
 
-from cleancorp.chardata import HAN_RE
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
 from cleancorp.rules import Rule, RuleSet, load_rules, match_view
@@ -90,8 +89,15 @@ PIPE_MIN_TOKENS = 3
 # Lines up to this length may be template lines. Longer repeated paragraphs are
 # cross-document dedup's business (SPEC: >= 50 characters), so the two never compete.
 TEMPLATE_MAX_CHARS = 49
+# "At least N Hanzi", answered by a match that stops at the N-th one: a paragraph is
+# not scanned to its end to count Hanzi beyond the thresholds.
+PROSE_LONG_RE = regex.compile(rf"(?:\P{{Han}}*+\p{{Han}}){{{PROSE_LONG_HAN}}}")
+PROSE_MIN_RE = regex.compile(rf"(?:\P{{Han}}*+\p{{Han}}){{{PROSE_MIN_HAN}}}")
 # A line needs this much evidence to go (see the rules file header for the weights).
 REMOVE_SCORE = 2
+# Template keys are remembered per filter instance (lines recur across a site's pages:
+# that is what templates are); the memo is emptied when it holds this many lines.
+KEY_MEMO_MAX = 100_000
 
 
 def is_prose(view: str) -> bool:
@@ -107,13 +113,12 @@ def is_prose(view: str) -> bool:
     >>> is_prose("The committee agreed to publish the report next week.")
     True
     """
-    han = len(HAN_RE.findall(view))
-    if han >= PROSE_LONG_HAN and not _is_token_list(view):
+    if PROSE_LONG_RE.match(view) and not _is_token_list(view):
         return True
     if HEADLINE_RE.match(view):
         return False
     punct = SENTENCE_PUNCT_RE.search(view) is not None or len(COMMA_RE.findall(view)) >= 2
-    if han >= PROSE_MIN_HAN and punct:
+    if punct and PROSE_MIN_RE.match(view):
         return True
     return len(LATIN_WORD_RE.findall(view)) >= PROSE_MIN_WORDS and punct
 
@@ -291,10 +296,29 @@ class BoilerplateFilter(Filter):
             return text
         return conv.convert(text)
 
+    def simplified_lines(self, lines: list[str]) -> list[str]:
+        """`to_simplified` of each line, in one conversion of the whole text (one call
+        into OpenCC instead of one per line). OpenCC converts phrase by phrase and no
+        phrase holds a line break, so the lines come out as if converted one by one."""
+        out = self.to_simplified("\n".join(lines)).split("\n")
+        return out if len(out) == len(lines) else [self.to_simplified(t) for t in lines]
+
+    def template_key(self, line: str) -> int | None:
+        """`template_key` of `line` with this filter's converter and exemptions, memoised:
+        a template line recurs in many documents by definition."""
+        memo = self.__dict__.get("_key_memo")
+        if memo is None or len(memo) >= KEY_MEMO_MAX:
+            memo = self._key_memo = {}
+        try:
+            return memo[line]
+        except KeyError:
+            key = memo[line] = template_key(line, self.to_simplified,
+                                            self.rules().is_template_exempt)
+            return key
+
     def document_template_keys(self, doc: Document) -> set[int]:
         """The template keys of a document's lines, each once (the runner's first pass)."""
-        exempt = self.rules().is_template_exempt
-        keys = (template_key(line, self.to_simplified, exempt) for line in doc.lines)
+        keys = (self.template_key(line) for line in doc.lines)
         return {k for k in keys if k is not None}
 
     # -- the filter -----------------------------------------------------------
@@ -317,9 +341,8 @@ class BoilerplateFilter(Filter):
         remove: dict[int, tuple[str, dict[str, Any]]] = {}
         spans: dict[int, list[tuple[int, int, str]]] = {}
         views: list[str] = []
-        for i, line in enumerate(doc.lines):
-            flat = line.replace("\xa0", " ")
-            simple = self.to_simplified(flat)
+        flats = [line.replace("\xa0", " ") for line in doc.lines]
+        for i, (flat, simple) in enumerate(zip(flats, self.simplified_lines(flats))):
             if i in code or not flat.strip():
                 views.append("" if i not in code else flat)
                 continue
@@ -337,12 +360,11 @@ class BoilerplateFilter(Filter):
             views.append(match_view(simple))
 
         # Template lines first: they are neither anchors nor evidence for anything else.
-        exempt = rules.is_template_exempt
         if self.template_counts is not None:
             for i, line in enumerate(doc.lines):
                 if i in code or i in remove:
                     continue
-                key = template_key(line, self.to_simplified, exempt)
+                key = self.template_key(line)
                 count = self.template_counts.get(key, 0) if key is not None else 0
                 if count >= opts.template_min_docs:
                     remove[i] = (TEMPLATE_LINE, {"documents": count})

@@ -16,15 +16,17 @@ import regex
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
 
-# Letters of each script we weigh. Kana goes with Han: Japanese text inside a Chinese
-# page is not "another script" for this filter's purpose (t2s already refuses kana).
+# Runs of letters of each script we weigh. Kana goes with Han: Japanese text inside a
+# Chinese page is not "another script" for this filter's purpose (t2s already refuses
+# kana). Runs, not single letters, are matched: `letter_count` adds their lengths,
+# which builds a few strings per line instead of one per letter (several times faster).
 SCRIPT_RES = {
-    "han": regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]"),
-    "latin": regex.compile(r"\p{Latin}"),
-    "cyrillic": regex.compile(r"\p{Cyrillic}"),
-    "hangul": regex.compile(r"\p{Hangul}"),
-    "arabic": regex.compile(r"\p{Arabic}"),
-    "greek": regex.compile(r"\p{Greek}"),
+    "han": regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]+"),
+    "latin": regex.compile(r"\p{Latin}+"),
+    "cyrillic": regex.compile(r"\p{Cyrillic}+"),
+    "hangul": regex.compile(r"\p{Hangul}+"),
+    "arabic": regex.compile(r"\p{Arabic}+"),
+    "greek": regex.compile(r"\p{Greek}+"),
 }
 # One Hanzi carries about as much text as three Latin letters (an English word averages
 # some five letters, a Chinese word 1.5-2 Hanzi), so Hanzi count three times when the
@@ -55,6 +57,15 @@ BILINGUAL_RUNS = 3
 RULE = "foreign-script-block"
 
 
+def letter_count(script: str, text: str) -> int:
+    """Letters of `script` in `text`.
+
+    >>> letter_count("latin", "We use 中文 too"), letter_count("han", "中文abc的")
+    (8, 3)
+    """
+    return sum(map(len, SCRIPT_RES[script].findall(text)))
+
+
 def script_counts(text: str) -> dict[str, int]:
     """Weighted letter counts per script.
 
@@ -62,8 +73,8 @@ def script_counts(text: str) -> dict[str, int]:
     {'han': 6, 'latin': 3}
     """
     counts: dict[str, int] = {}
-    for name, pattern in SCRIPT_RES.items():
-        n = len(pattern.findall(text))
+    for name in SCRIPT_RES:
+        n = letter_count(name, text)
         if n:
             counts[name] = n * SCRIPT_WEIGHT.get(name, 1)
     return counts
@@ -134,7 +145,7 @@ def is_long_block(
     >>> is_long_block("One. Two. Three.", "latin")
     True
     """
-    letters = len(SCRIPT_RES[script].findall(text)) if script in SCRIPT_RES else 0
+    letters = letter_count(script, text) if script in SCRIPT_RES else 0
     spaces = text.count(" ") if script != "han" else 0
     return letters + spaces >= min_chars or len(SENTENCE_RE.findall(text)) >= min_sentences
 

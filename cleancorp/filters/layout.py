@@ -190,8 +190,7 @@ def display_width(text: str) -> int:
     wide = (len(text.encode("utf-8")) + len(text)) >> 1
     if wide == len(text):
         return wide  # ASCII only
-    c = text.count
-    return wide + c(",") + c(":") + c(";") + c("?") + c("!") + c("(") + c(")")
+    return wide + sum(map(text.count, ",:;?!()"))
 
 
 def strip_line(line: str) -> str:
@@ -672,12 +671,15 @@ class LayoutFilter(Filter):
         # steps (a page number, a mark at its start); they run again on it so that a
         # second run of the filter finds nothing left to do. Splits are rare (page
         # previews), so the extra round costs nothing on most documents.
+        # `fix_punctuation` of line texts, shared by every step and round: the steps
+        # look at mostly the same lines, and it is a pure function of the text.
+        punctuated: dict[str, str] = {}
         for _ in range(MAX_ROUNDS):
-            if not self._round(doc):
+            if not self._round(doc, punctuated):
                 break
         return [doc]
 
-    def _round(self, doc: Document) -> bool:
+    def _round(self, doc: Document, punctuated: dict[str, str]) -> bool:
         """One pass of every step; True when a line was split into paragraphs."""
         opts: LayoutOptions = self.options  # type: ignore[assignment]
         split = False
@@ -687,16 +689,16 @@ class LayoutFilter(Filter):
             self._page_numbers(doc)
         # Measured once, before any join, on the lines as printed (and as `punctuation`
         # will leave them: a full-width mark is two columns wide).
-        typical = typical_width([fix_punctuation(line) for line in doc.lines])
+        typical = typical_width(_punctuated(doc.lines, punctuated))
         if opts.join_lines:
             self._preview_chunks(doc)
-            self._hard_wraps(doc, typical)
+            self._hard_wraps(doc, typical, punctuated)
         # Double spacing is judged after the joins, on what a second run would see;
         # then the blank lines go and paragraphs they separated may join.
         if is_double_spaced(doc.lines):
             self._remove_blank_lines(doc, keep_one=False)
             if opts.join_lines:
-                self._hard_wraps(doc, typical)
+                self._hard_wraps(doc, typical, punctuated)
         if opts.cjk_spaces:
             split = self._spaces(doc, typical)
         if opts.page_numbers:
@@ -770,14 +772,15 @@ class LayoutFilter(Filter):
             else:
                 doc.replace_line(i, body, filter=self.name, rule="preview-chunk")
 
-    def _hard_wraps(self, doc: Document, typical: int | None) -> None:
+    def _hard_wraps(self, doc: Document, typical: int | None, punctuated: dict[str, str]
+                    ) -> None:
         lines = doc.lines
         if not any(HAN_RE.search(line) for line in lines):
             return
         verse = typical is None and is_verse(lines)
         # Lines are judged as `punctuation` (the next filter) will leave them, so that
         # a second run, which sees `和：` where this one saw `和:`, decides the same.
-        views = [fix_punctuation(line) for line in lines]
+        views = _punctuated(lines, punctuated)
         groups: list[tuple[int, int, str]] = []
         i = 0
         while i < len(lines):
@@ -814,6 +817,17 @@ class LayoutFilter(Filter):
             if j - i > keep:
                 doc.remove_lines(i + keep, j, filter=self.name, rule="blank-lines")
             i -= 1
+
+
+def _punctuated(lines: list[str], memo: dict[str, str]) -> list[str]:
+    """`fix_punctuation` of each line, through `memo` (line -> result)."""
+    out = []
+    for line in lines:
+        view = memo.get(line)
+        if view is None:
+            view = memo[line] = fix_punctuation(line)
+        out.append(view)
+    return out
 
 
 def _neighbour(lines: list[str], i: int, step: int) -> str:

@@ -12,6 +12,8 @@ from cleancorp.filters.base import Filter, FilterOptions
 
 # CJK characters of running text: Hanzi and kana (punctuation and digits are not text).
 CJK_TEXT_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+# Runs of them: the filter counts run by run and stops once the document has enough.
+CJK_RUN_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]+")
 # A Latin word: two letters at least ("a" and "I" alone are rarely all a page holds).
 LATIN_WORD_RE = regex.compile(r"\p{Latin}{2,}(?:['’]\p{Latin}+)?")
 RULE = "too-short"
@@ -70,7 +72,15 @@ class LengthFilter(Filter):
 
     def apply(self, doc: Document) -> list[Document]:
         opts: Any = self.options
-        cjk, words = text_amount(doc.text)
+        text = doc.text
+        # Most documents reach the CJK minimum within their first lines: stop counting
+        # there (only a drop needs the full counts, for its record).
+        cjk = 0
+        for m in CJK_RUN_RE.finditer(text):
+            cjk += m.end() - m.start()
+            if cjk >= opts.min_cjk_chars:
+                return [doc]
+        words = len(LATIN_WORD_RE.findall(text))
         if cjk < opts.min_cjk_chars and words < opts.min_latin_words:
             doc.drop(filter=self.name, rule=RULE, cjk_chars=cjk, latin_words=words)
             return []

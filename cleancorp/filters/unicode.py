@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from html.entities import html5 as HTML5_ENTITIES
+import re
 import unicodedata
 
 import regex
@@ -32,6 +33,21 @@ LINE_BREAK_RE = regex.compile(r"[\u2028\u2029\x0b\x0c\x85]")
 SUSPECT_RE = regex.compile(
     "|".join(p.pattern for p in (CONTROL_RE, INVISIBLE_RE, ENTITY_RE, ODD_SPACE_RE, LINE_BREAK_RE))
 )
+#: Every character a `SUSPECT_RE` match can start with (the classes above, ZWJ, `&`).
+#: Most lines hold none, which this plain class tells several times faster than
+#: `SUSPECT_RE` with its emoji lookarounds.
+SUSPECT_START_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # controls, incl. \x85
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e"  # invisible
+    "&"  # entities
+    "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"  # odd spaces
+    "\u2028\u2029]"  # separators
+)
+
+
+def _suspect(text: str) -> bool:
+    """True when some step may change `text` (`SUSPECT_RE` finds something)."""
+    return SUSPECT_START_RE.search(text) is not None and SUSPECT_RE.search(text) is not None
 
 
 def break_lines(line: str) -> str:
@@ -137,14 +153,40 @@ class UnicodeFilter(Filter):
     summary = "drop control/zero-width characters, decode HTML entities, odd spaces -> space, NFC"
 
     def apply(self, doc: Document) -> list[Document]:
-        if SUSPECT_RE.search(doc.text) is None and unicodedata.is_normalized("NFC", doc.text):
+        text = doc.text
+        nfc = unicodedata.is_normalized("NFC", text)
+        if nfc and not _suspect(text):
             return [doc]
-        i = 0
-        while i < len(doc.lines):
-            line = doc.lines[i]
-            if SUSPECT_RE.search(line) is not None or not unicodedata.is_normalized("NFC", line):
-                for rule, step in STEPS:
-                    doc.replace_line(i, step(doc.lines[i]), filter=self.name, rule=rule)
+        if nfc:
+            # Every line of an NFC text is NFC (a line break never composes), so only
+            # the lines holding a character a suspect match starts with need a look.
+            lines = _lines_with(text, SUSPECT_START_RE)
+        else:
+            lines = range(len(doc.lines))
+        grown = 0  # lines added so far by splits at line separators
+        for k in lines:
+            i = k + grown
+            end = i + 1
+            while i < end:  # line k, then the pieces a split made of it
+                line = doc.lines[i]
+                if _suspect(line) or not unicodedata.is_normalized("NFC", line):
+                    before = len(doc.lines)
+                    for rule, step in STEPS:
+                        doc.replace_line(i, step(doc.lines[i]), filter=self.name, rule=rule)
                     # A line separator split line i: the pieces are handled next.
-            i += 1
+                    end += len(doc.lines) - before
+                    grown += len(doc.lines) - before
+                i += 1
         return [doc]
+
+
+def _lines_with(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """Indexes of the lines of `text` where `pattern` matches, in order, each once."""
+    found: list[int] = []
+    line = pos = 0
+    for m in pattern.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
