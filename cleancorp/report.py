@@ -21,13 +21,17 @@ REMOVAL_ACTIONS = frozenset({"remove", "drop"})
 _LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
+#: One encoder for every record (json.dumps builds a new one per call with these options).
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def json_line(record: dict[str, Any]) -> str:
     r"""One JSON Lines record, UTF-8 text kept readable, line breaks escaped.
 
     >>> json_line({"before": "a\x85b"})
     '{"before": "a\\u0085b"}\n'
     """
-    line = json.dumps(record, ensure_ascii=False)
+    line = _ENCODER.encode(record)
     # The translation is costly on every record and almost never needed.
     if "\x85" in line or "\u2028" in line or "\u2029" in line:
         line = line.translate(_LINE_BREAKS)

@@ -144,9 +144,10 @@ def template_keys(item: InputItem, pipeline: Pipeline, stop: int, text_field: st
                   data: bytes | None = None, batch: Batch | None = None
                   ) -> list[tuple[bytes, set[int]]]:
     """The corpus pre-pass for one input: for each of its documents, a hash of its
-    text and the template keys of its lines (as `boilerplate` will see them).
-    Inputs that fail here fail again, with their error, in the main pass."""
-    boiler = pipeline.filters[stop]
+    text and the template keys of its decoded lines (run filters[:stop], i.e. only
+    `decode`). Inputs that fail here fail again, with their error, in the main pass."""
+    boiler = pipeline.filter("boilerplate")
+    assert boiler is not None
     result = (process_batch(item, batch, pipeline, stop, text_field) if batch is not None
               else process_item(item, pipeline, stop, text_field, data=data))
     return [(hashlib.blake2b(doc.text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
@@ -393,7 +394,8 @@ class Runner:
         # Exact copies of a page count once: ten copies of one article must not make
         # its title a "template line" (dedup drops the copies later anyway).
         seen: set[bytes] = set()
-        for docs in self._map(_keys_work, lambda it, data, batch: (it, data, batch, boiler_at)):
+        # Template keys are taken on decoded lines: the pre-pass runs `decode` only.
+        for docs in self._map(_keys_work, lambda it, data, batch: (it, data, batch, 1)):
             for text_hash, keys in docs:
                 if text_hash in seen:
                     continue

@@ -317,8 +317,9 @@ class BoilerplateFilter(Filter):
             return key
 
     def document_template_keys(self, doc: Document) -> set[int]:
-        """The template keys of a document's lines, each once (the runner's first pass)."""
-        keys = (self.template_key(line) for line in doc.lines)
+        """The template keys of a document's decoded input lines, each once (the
+        runner's first pass, which therefore needs nothing but `decode`)."""
+        keys = (self.template_key(line) for line in doc.input_lines)
         return {k for k in keys if k is not None}
 
     # -- the filter -----------------------------------------------------------
@@ -364,7 +365,8 @@ class BoilerplateFilter(Filter):
             for i, line in enumerate(doc.lines):
                 if i in code or i in remove:
                     continue
-                key = self.template_key(line)
+                # Keyed on the decoded input line, as the first pass counted it.
+                key = self.template_key(doc.input_text(i))
                 count = self.template_counts.get(key, 0) if key is not None else 0
                 if count >= opts.template_min_docs:
                     remove[i] = (TEMPLATE_LINE, {"documents": count})
