@@ -18,6 +18,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -127,11 +128,21 @@ class UnitResult:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(pipeline: Pipeline, text_field: str) -> None:
+def _init_worker(pipeline: Pipeline, text_field: str, parent: int | None = None) -> None:
     # Per-process state of a worker (not of a filter): the pipeline is pickled
     # once per worker instead of once per input.
     _WORKER.clear()
     _WORKER.update(pipeline=pipeline, text_field=text_field)
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent was killed (SIGKILL, OOM) would otherwise wait for work
+    forever: it leaves as soon as it is orphaned."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _keys_work(item: InputItem, data: bytes | None, batch: Batch | None, stop: int
@@ -490,7 +501,8 @@ class Runner:
             method = os.environ.get("CLEANCORP_MP_START", "spawn")
             self._pool = ProcessPoolExecutor(
                 self._jobs, mp_context=multiprocessing.get_context(method),
-                initializer=_init_worker, initargs=(self.pipeline, self.config.text_field))
+                initializer=_init_worker,
+                initargs=(self.pipeline, self.config.text_field, os.getpid()))
 
     def _stop_pool(self) -> None:
         if self._pool is not None:
@@ -704,9 +716,14 @@ class Runner:
         display = result.item.display
         entries: list[tuple[int, dict[str, Any] | None, str]] = [
             (n, None, message) for n, message in result.record_errors]
+        level = self.config.report_level
         for doc, name in [*zip(result.docs, names, strict=True),
                           *((d, None) for d in result.dropped)]:
+            if level == "summary" or self.report.stream is None:
+                break  # no change record is written: do not build them
             for change in doc.changes:
+                if level == "removals" and change.action not in REMOVAL_ACTIONS:
+                    continue
                 record: dict[str, Any] = {"input": display}
                 if name is not None:
                     record["output"] = name

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -189,8 +190,30 @@ def test_file_deleted_between_listing_and_reading(tmp_path: Path) -> None:
 # -- interruptions --------------------------------------------------------------
 
 
+def child_pids(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def interrupted_run(raw: Path, out: Path, sig: int, after: int) -> None:
-    """Start a run that pauses after `after` inputs, then send it `sig`."""
+    """Start a run that pauses after `after` inputs, then send it `sig`; its worker
+    processes must not outlive it."""
     env = {**os.environ, "CLEANCORP_TEST_PAUSE_AFTER": str(after)}
     proc = subprocess.Popen(cleancorp_cmd("clean", str(raw), "-o", str(out), "-j", "2"),
                             stderr=subprocess.PIPE, env=env)
@@ -200,9 +223,14 @@ def interrupted_run(raw: Path, out: Path, sig: int, after: int) -> None:
             break
     else:
         pytest.fail(f"the run ended without pausing: exit {proc.wait()}")
+    workers = child_pids(proc.pid)
     proc.send_signal(sig)
     proc.wait(timeout=120)
     proc.stderr.close()
+    deadline = time.monotonic() + 30
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(w) for w in workers), "worker processes outlived their run"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
