@@ -57,3 +57,16 @@ def seeds_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "raw"
     shutil.copytree(SEEDS, dst, ignore=shutil.ignore_patterns("README.md"))
     return dst
+
+
+def load_cases(name: str) -> list[dict]:
+    """The cases of `fixtures/cases/<name>.json` (ftfy's case-file format)."""
+    return json.loads((FIXTURES / "cases" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def case_params(name: str) -> list[object]:
+    """The cases of a filter as pytest parameters: known failures (`expect: fail`)
+    run as strict xfails, so a fix shows up as a loud XPASS."""
+    return [pytest.param(c, id=c["label"],
+                         marks=[pytest.mark.xfail(strict=True)] if c["expect"] == "fail" else [])
+            for c in load_cases(name)]

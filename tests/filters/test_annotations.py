@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -18,9 +17,10 @@ from cleancorp.filters.annotations import (
     pinyin_syllables,
     strip_annotations,
 )
+from conftest import case_params, load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = json.loads((ROOT / "fixtures" / "cases" / "annotations.json").read_text("utf-8"))
+CASES = load_cases("annotations")
 SEED = ROOT / "seeds" / "002_3d36d2cc6aa885b6.txt"
 if not SEED.exists():
     SEED = Path("/work/shared/seeds/002_3d36d2cc6aa885b6.txt")
@@ -33,14 +33,7 @@ def run(text: str, **options: object) -> Document:
     return doc
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, id=c["label"],
-                     marks=[pytest.mark.xfail(strict=True)] if c["expect"] == "fail" else [])
-        for c in CASES
-    ],
-)
+@pytest.mark.parametrize("case", case_params("annotations"))
 def test_case(case: dict) -> None:
     assert run(case["original"]).text == case["fixed"]
 

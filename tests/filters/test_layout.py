@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import pickle
 from pathlib import Path
 
@@ -19,9 +18,10 @@ from cleancorp.filters.layout import (
     preview_chunks,
     typical_width,
 )
+from conftest import case_params, load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = json.loads((ROOT / "fixtures" / "cases" / "layout.json").read_text("utf-8"))
+CASES = load_cases("layout")
 SEEDS = ROOT / "seeds"
 if not SEEDS.exists():
     SEEDS = Path("/work/shared/seeds")
@@ -38,16 +38,7 @@ def seed(name: str) -> str:
     return next(SEEDS.glob(f"{name}_*.txt")).read_text("utf-8").replace("\xa0", " ")
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            c, id=c["label"],
-            marks=[pytest.mark.xfail(strict=True)] if c["expect"] == "fail" else [],
-        )
-        for c in CASES
-    ],
-)
+@pytest.mark.parametrize("case", case_params("layout"))
 def test_case(case: dict) -> None:
     doc = run(case["original"])
     assert doc.text == case["fixed"]

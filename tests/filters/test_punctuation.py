@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import pickle
 from pathlib import Path
 
@@ -17,9 +16,10 @@ from cleancorp.filters.punctuation import (
     fix_punctuation,
     is_code_line,
 )
+from conftest import case_params, load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = json.loads((ROOT / "fixtures" / "cases" / "punctuation.json").read_text("utf-8"))
+CASES = load_cases("punctuation")
 SEEDS = ROOT / "seeds"
 if not SEEDS.exists():
     SEEDS = Path("/work/shared/seeds")
@@ -49,16 +49,7 @@ def run(text: str, **options: object) -> Document:
     return doc
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            c, id=c["label"],
-            marks=[pytest.mark.xfail(strict=True)] if c["expect"] == "fail" else [],
-        )
-        for c in CASES
-    ],
-)
+@pytest.mark.parametrize("case", case_params("punctuation"))
 def test_case(case: dict) -> None:
     doc = run(case["original"])
     assert doc.text == case["fixed"]

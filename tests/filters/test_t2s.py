@@ -9,7 +9,6 @@ from pathlib import Path
 
 import opencc
 import pytest
-from conftest import run_cli
 
 from cleancorp.document import Document
 from cleancorp.errors import ConfigError
@@ -22,9 +21,10 @@ from cleancorp.filters.t2s import (
     char_changes,
     choose_lines,
 )
+from conftest import case_params, load_cases, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = json.loads((ROOT / "fixtures" / "cases" / "t2s.json").read_text("utf-8"))
+CASES = load_cases("t2s")
 SEED = ROOT / "seeds" / "002_3d36d2cc6aa885b6.txt"
 if not SEED.exists():
     SEED = Path("/work/shared/seeds/002_3d36d2cc6aa885b6.txt")
@@ -62,14 +62,7 @@ def tables() -> CharTables:
     return CharTables.build(opencc.OpenCC("t2s"), opencc.OpenCC("s2t"))
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, id=c["label"],
-                     marks=[pytest.mark.xfail(strict=True)] if c["expect"] == "fail" else [])
-        for c in CASES
-    ],
-)
+@pytest.mark.parametrize("case", case_params("t2s"))
 def test_case(case: dict) -> None:
     assert run(case["original"]).text == case["fixed"]
 
