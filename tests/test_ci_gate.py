@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, SEEDS, read_report, run_cli
 
 ESSAY = (FIXTURES / "clean" / "essay.txt").read_bytes()

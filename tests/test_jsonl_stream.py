@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import zstandard
+from conftest import FIXTURES, SEEDS, read_report, run_cli, without_timing
 
 from cleancorp import runner
-from conftest import FIXTURES, SEEDS, read_report, run_cli, without_timing
 
 TEXTS = [p.read_text(encoding="utf-8") for p in
          [*sorted(SEEDS.glob("*.txt")), *sorted((FIXTURES / "clean").glob("*.txt"))]]

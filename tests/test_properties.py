@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, SEEDS, read_report, run_cli, tree_bytes, without_timing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,6 @@ from cleancorp.config import build_config
 from cleancorp.document import Document
 from cleancorp.errors import InputError
 from cleancorp.pipeline import Pipeline, output_text
-from conftest import FIXTURES, SEEDS, read_report, run_cli, tree_bytes, without_timing
 
 #: Long mode for fuzzing sessions: CLEANCORP_FUZZ_EXAMPLES=100000 pytest tests/test_properties.py
 EXAMPLES = int(os.environ.get("CLEANCORP_FUZZ_EXAMPLES", "150"))

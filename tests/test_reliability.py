@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES, SEEDS, read_report, run_cli, tree_bytes
 
 from cleancorp.cli import main
 from cleancorp.config import build_config
 from cleancorp.report import Report
 from cleancorp.runner import Runner, plan_run
-from conftest import FIXTURES, SEEDS, read_report, run_cli, tree_bytes
 
 PYTHON = sys.executable
 GOOD = (FIXTURES / "clean" / "essay.txt").read_bytes()

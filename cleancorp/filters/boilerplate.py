@@ -362,7 +362,7 @@ class BoilerplateFilter(Filter):
 
         # Template lines first: they are neither anchors nor evidence for anything else.
         if self.template_counts is not None:
-            for i, line in enumerate(doc.lines):
+            for i in range(len(doc.lines)):
                 if i in code or i in remove:
                     continue
                 # Keyed on the decoded input line, as the first pass counted it.

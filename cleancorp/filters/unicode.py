@@ -7,9 +7,9 @@ of Latin-1/CP1252 mojibake that the repair still needs.
 from __future__ import annotations
 
 import html
-from html.entities import html5 as HTML5_ENTITIES
 import re
 import unicodedata
+from html.entities import html5 as HTML5_ENTITIES
 
 import regex
 

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,11 +27,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import re
 import regex
 
 try:  # the standard library's regex parser: only used to read literals out of patterns
-    from re import _constants as _c, _parser as _sre_parser
+    from re import _constants as _c
+    from re import _parser as _sre_parser
 except ImportError:  # pragma: no cover - Python < 3.11 names
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre_parser  # type: ignore[no-redef]

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import case_params, load_cases
 
 from cleancorp.document import Document
 from cleancorp.errors import ConfigError
@@ -17,7 +18,6 @@ from cleancorp.filters.annotations import (
     pinyin_syllables,
     strip_annotations,
 )
-from conftest import case_params, load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = load_cases("annotations")

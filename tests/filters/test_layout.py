@@ -6,6 +6,7 @@ import pickle
 from pathlib import Path
 
 import pytest
+from conftest import case_params, load_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,6 @@ from cleancorp.filters.layout import (
     preview_chunks,
     typical_width,
 )
-from conftest import case_params, load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = load_cases("layout")

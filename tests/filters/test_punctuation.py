@@ -6,6 +6,7 @@ import pickle
 from pathlib import Path
 
 import pytest
+from conftest import case_params, load_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,6 @@ from cleancorp.filters.punctuation import (
     fix_punctuation,
     is_code_line,
 )
-from conftest import case_params, load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = load_cases("punctuation")

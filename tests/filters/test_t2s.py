@@ -9,6 +9,7 @@ from pathlib import Path
 
 import opencc
 import pytest
+from conftest import case_params, load_cases, run_cli
 
 from cleancorp.document import Document
 from cleancorp.errors import ConfigError
@@ -21,7 +22,6 @@ from cleancorp.filters.t2s import (
     char_changes,
     choose_lines,
 )
-from conftest import case_params, load_cases, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = load_cases("t2s")
