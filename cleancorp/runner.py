@@ -530,6 +530,12 @@ class Runner:
         kept, dropped = self.pipeline.run(kept, self.stop, None)
         result.docs, result.dropped = kept, result.dropped + dropped
 
+    def _entry(self, outcome: FileOutcome, input_hash: str) -> dict[str, Any]:
+        """The manifest line of a finished input (SPEC 1.1)."""
+        return {"input": outcome.input, "size": outcome.bytes_in, "hash": input_hash,
+                "config": self.config_digest, "outputs": outcome.outputs,
+                "bytes_out": outcome.bytes_out}
+
     def _fail(self, item: InputItem, message: str, bytes_in: int) -> None:
         self.report.error(item.display, message, bytes_in=bytes_in)
         self.observer.error(item.display, message)
@@ -541,9 +547,7 @@ class Runner:
             self._finish_batch(result)
             return
         if result.error is not None:
-            self.report.error(item.display, result.error, bytes_in=result.bytes_in)
-            self.observer.error(item.display, result.error)
-            self.observer.advance(item, result.bytes_in)
+            self._fail(item, result.error, result.bytes_in)
             return
         if result.skipped:
             entry = self.tree.previous[item.display] if self.tree else {}
@@ -562,15 +566,10 @@ class Runner:
             if not self.config.check:
                 self._write_stdout(result, files)
         elif self.tree is not None:
-            entry = {"input": item.display, "size": result.bytes_in, "hash": result.digest,
-                     "config": self.config_digest, "outputs": outcome.outputs,
-                     "bytes_out": outcome.bytes_out}
             try:
-                self.tree.write_input(item, files, entry)
+                self.tree.write_input(item, files, self._entry(outcome, result.digest))
             except InputError as exc:
-                self.report.error(item.display, str(exc), bytes_in=result.bytes_in)
-                self.observer.error(item.display, str(exc))
-                self.observer.advance(item, result.bytes_in)
+                self._fail(item, str(exc), result.bytes_in)
                 return
         if self.corpus_state is not None:
             self.corpus_state.commit(result.docs, names)
@@ -628,11 +627,8 @@ class Runner:
         staged = [(state.part, item.rel_out)] if state.part is not None else []
         outcome.outputs = [str(item.rel_out)] if staged else []
         if self.tree is not None:
-            entry = {"input": item.display, "size": batch.total_bytes, "hash": batch.digest,
-                     "config": self.config_digest, "outputs": outcome.outputs,
-                     "bytes_out": outcome.bytes_out}
             try:
-                self.tree.commit(item, staged, entry)
+                self.tree.commit(item, staged, self._entry(outcome, batch.digest))
             except InputError as exc:
                 self._fail(item, str(exc), batch.total_bytes)
                 return
