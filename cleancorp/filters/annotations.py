@@ -30,7 +30,7 @@ from cleancorp.filters.base import Filter, FilterOptions
 
 #: A parenthesised token glued to a Hanzi, half- or full-width parentheses in any mix:
 #: `關(guān)`, `中國（zhōngguó）`. The token is then checked by `pinyin_syllable_count`.
-ANNOTATION_RE = regex.compile(r"(?<=\p{Han})[(（]([^()（）\n]{1,60})[)）]")
+ANNOTATION_RE = regex.compile(r"(?<=\p{Han})([ \t\u3000]{0,2})[(（]([^()（）\n]{1,60})[)）]")
 #: Separators inside a multi-syllable gloss: `zhōng guó`, `xī'ān`, `zhong1-guo2`.
 SEPARATOR_RE = regex.compile(r"[\s'’\-]+")
 
@@ -178,8 +178,10 @@ def find_annotations(line: str, allow_toneless: bool = False, before: str = ""
     >>> find_annotations("  (píng)問", before="战")
     [(2, 8)]
 
-    >>> find_annotations("關(guān)於")
-    [(1, 7)]
+    >>> find_annotations("關(guān)於"), find_annotations("關 (guān)於")
+    ([(1, 7)], [(1, 8)])
+    >>> find_annotations("中 (an)")   # spaced and toneless: English, not a gloss
+    []
     >>> find_annotations("中國(zhōngguó)很大，國(zhōngguó)")   # two syllables after one Hanzi
     [(2, 12)]
     """
@@ -188,7 +190,9 @@ def find_annotations(line: str, allow_toneless: bool = False, before: str = ""
     shift = indent - len(before)
     spans = []
     for m in ANNOTATION_RE.finditer(text):
-        n = pinyin_syllable_count(m.group(1), allow_toneless)
+        # A space between a Hanzi and its gloss (`關 (guān)`) is allowed only when the
+        # tones prove it is pinyin: `layout` would glue them, and a second run with them.
+        n = pinyin_syllable_count(m.group(2), allow_toneless and not m.group(1))
         # glued to a run of at least n Hanzi: the n characters before it are all Hanzi
         if n and m.start() >= len(before) and m.start() >= n and HAN_RUN_RE.fullmatch(
                 text, m.start() - n, m.start()):
