@@ -327,7 +327,11 @@ def find_repeats(lines: list[str], norms: list[str] | None = None, *, min_line_c
             structural = verse or is_structural(lines[i])
             if not structural or q == prev_kept or block_repeat(i, q):
                 rep = Repeat(i, q, RULE_LINE)
-        elif q is not None and q == prev_kept and not (verse and i != units[1]):
+        elif q is not None and q == prev_kept and not (
+                verse and not (i == units[1] and title_repeatable)):
+            # In verse a line repeated right away is a refrain, except a title written
+            # twice (only twice: with a third copy, removing the second would make the
+            # third a new "title repeat" on the next run).
             rep = Repeat(i, q, RULE_LINE)
         elif q == title and in_header and title_repeatable and len(n) >= min_title_chars:
             rep = Repeat(i, q, RULE_TITLE)

@@ -260,3 +260,15 @@ def test_corrupt_index_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "not a cleancorp dedup index" in result.stderr
     assert db.read_bytes() == b"garbage" * 100
+
+
+def test_a_line_written_four_times_in_verse_is_a_refrain_and_stays() -> None:
+    """Found by fuzzing: the 'title written twice' exception removed the second of
+    four copies, and each further run removed one more."""
+    text = "的的的的的\n的的的的的\n的的的的的\n的的的的的\n的的的的的的的的\n的\n的"
+    doc = Document.from_text(text)
+    DedupFilter().apply(doc)
+    assert doc.text == text
+    twice = Document.from_text("春晓\n春晓\n春眠不觉晓\n处处闻啼鸟\n夜来风雨声\n花落知多少")
+    DedupFilter().apply(twice)
+    assert twice.text == "春晓\n春眠不觉晓\n处处闻啼鸟\n夜来风雨声\n花落知多少"
