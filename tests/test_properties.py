@@ -20,6 +20,10 @@ from cleancorp.pipeline import Pipeline, output_text
 
 #: Long mode for fuzzing sessions: CLEANCORP_FUZZ_EXAMPLES=100000 pytest tests/test_properties.py
 EXAMPLES = int(os.environ.get("CLEANCORP_FUZZ_EXAMPLES", "150"))
+#: The short CI mode draws the same examples every run, so a rare failure that a long
+#: run finds is filed as a known failure instead of making CI flaky; long runs explore.
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="CLEANCORP_FUZZ_EXAMPLES"
+                not in os.environ, suppress_health_check=[HealthCheck.too_slow])
 PIPELINE = Pipeline.from_config(build_config({"corpus": False}))
 
 SEED_LINES = [line for p in sorted(SEEDS.glob("*.txt"))
@@ -56,7 +60,7 @@ def assert_valid_output(outputs: list[str]) -> None:
         assert out.endswith("\n") and not out.endswith("\n\n")
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@FUZZ
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_never_crash(data: bytes) -> None:
     try:
@@ -68,7 +72,7 @@ def test_arbitrary_bytes_never_crash(data: bytes) -> None:
     assert_valid_output(outputs)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@FUZZ
 @given(st.one_of(texts, mutated_seed_lines()))
 def test_pipeline_converges_on_generated_text(text: str) -> None:
     """On character soup and spliced seed fragments, a second run may still find
@@ -93,6 +97,15 @@ def test_pipeline_is_idempotent_on_real_documents(path: Path) -> None:
     """SPEC 1.1: running cleancorp on its own output changes nothing."""
     for out in clean_once(path.read_bytes()):
         assert clean_once(out.encode("utf-8")) == [out]
+
+
+@pytest.mark.xfail(strict=True, reason="t2s decides per document before boilerplate removes a "
+                   "breadcrumb; the traditional share then crosses the threshold on a second "
+                   "run (3 in 60,000 examples of a long fuzzing run)")
+def test_known_failure_t2s_share_crosses_threshold_after_boilerplate() -> None:
+    soup = "页 > 各省市政策 > 浙&nbsp;的的的的的的的的的的的的的的的的的的關關;"
+    out = clean_once(soup.encode())
+    assert [clean_once(o.encode()) for o in out] == [[o] for o in out]
 
 
 @pytest.mark.xfail(strict=True, reason="layout judges spaces before punctuation turns `(5) ` "
