@@ -245,7 +245,7 @@ def explain(path: str, report_path: str | None, filter_name: str | None, context
     render.print_explain(view, color=color)
 
 
-def _input_lines(name: str, candidates: list[Any], encoding: str | None) -> list[str] | None:
+def _input_lines(candidates: list[Any], encoding: str | None) -> list[str] | None:
     """The decoded lines of the first existing candidate path, or None."""
     from pathlib import Path
 
@@ -289,7 +289,7 @@ def report(report_path: str, html_path: str | None, inputs_dir: str | None,
         base = Path(inputs_dir) if inputs_dir else None
         if restore_input is not None:
             name = rv.resolve_input(data, restore_input)
-            lines = _input_lines(name, [restore_input, base / name if base else None], encoding)
+            lines = _input_lines([restore_input, base / name if base else None], encoding)
             text = rv.restore_text(rv.restore(data, name, lines, context), name)
             if output:
                 Path(output).write_text(text, encoding="utf-8")
@@ -298,7 +298,7 @@ def report(report_path: str, html_path: str | None, inputs_dir: str | None,
             return
         if html_path:
             inputs = {n: lines for n in data.inputs if base and data.changes_of(n)
-                      and (lines := _input_lines(n, [base / n], encoding)) is not None}
+                      and (lines := _input_lines([base / n], encoding)) is not None}
             Path(html_path).write_text(rv.build_html(data, inputs, title=f"cleancorp report: "
                                                      f"{Path(report_path).name}"), encoding="utf-8")
         render.print_tables(rv.summary_tables(data, top), sys.stderr if html_path else None)

@@ -18,7 +18,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -327,11 +327,3 @@ def changed_window(old: str, new: str, context: int = CONTEXT_CHARS) -> tuple[st
     if start + cut < 2 * context:
         return old, new  # trimming would save little: keep the whole line
     return old[start : len(old) - cut], new[start : len(new) - cut]
-
-
-def changes_by_filter(changes: Iterable[Change]) -> Mapping[str, int]:
-    """Count changes per filter, in first-seen order."""
-    counts: dict[str, int] = {}
-    for change in changes:
-        counts[change.filter] = counts.get(change.filter, 0) + 1
-    return counts

@@ -30,7 +30,7 @@ from typing import IO, Any, Protocol
 from cleancorp import __version__
 from cleancorp.config import RunConfig, default_jobs
 from cleancorp.document import Document
-from cleancorp.errors import CleancorpError, InputError, UsageError
+from cleancorp.errors import InputError, UsageError
 from cleancorp.files import (
     InputItem,
     OutputTree,
@@ -160,7 +160,7 @@ def template_keys(item: InputItem, pipeline: Pipeline, stop: int, text_field: st
     boiler = pipeline.filter("boilerplate")
     assert boiler is not None
     result = (process_batch(item, batch, pipeline, stop, text_field) if batch is not None
-              else process_item(item, pipeline, stop, text_field, data=data))
+              else process_item(item, pipeline, stop, data=data))
     return [(hashlib.blake2b(doc.text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
              boiler.document_template_keys(doc))  # type: ignore[attr-defined]
             for doc in result.docs]
@@ -177,11 +177,10 @@ def _work(item: InputItem, data: bytes | None, batch: Batch | None, expected: st
         _WORKER["templates"] = templates
     if batch is not None:
         return process_batch(item, batch, pipeline, stop, _WORKER["text_field"])
-    return process_item(item, pipeline, stop, _WORKER["text_field"], data=data,
-                        expected=expected)
+    return process_item(item, pipeline, stop, data=data, expected=expected)
 
 
-def process_item(item: InputItem, pipeline: Pipeline, stop: int, text_field: str, *,
+def process_item(item: InputItem, pipeline: Pipeline, stop: int, *,
                  data: bytes | None = None, expected: str | None = None) -> UnitResult:
     """Read and clean one text input through filters[:stop]; never raises for bad
     input. (JSON Lines inputs are streamed in batches: `process_batch`.)"""
@@ -561,7 +560,7 @@ class Runner:
             return
         self._corpus_stage(result)
         files, names = self._render_outputs(result)
-        outcome = self._outcome(result, files, names)
+        outcome = self._outcome(result, files)
         if self.plan.to_stdout:
             if not self.config.check:
                 self._write_stdout(result, files)
@@ -691,8 +690,8 @@ class Runner:
                  for rel, d in zip(rels, docs, strict=True)]
         return files, [str(r) for r in rels]
 
-    def _outcome(self, result: UnitResult, files: list[tuple[PurePosixPath, bytes]],
-                 names: list[str | None]) -> FileOutcome:
+    def _outcome(self, result: UnitResult, files: list[tuple[PurePosixPath, bytes]]
+                 ) -> FileOutcome:
         meta = result.docs[0].meta if result.docs else (
             result.dropped[0].meta if result.dropped else {})
         outcome = FileOutcome(
@@ -702,8 +701,9 @@ class Runner:
             bytes_out=sum(len(data) for _, data in files),
         )
         _count_changes(outcome, result)
-        outcome.changed = not (len(files) == 1 and
-                               digest(_uncompressed(result, files)) == result.digest)
+        # Changed unless exactly one document is written and its text is the input's bytes.
+        outcome.changed = not (len(result.docs) == 1 and len(files) == 1 and digest(
+            output_text(result.docs[0]).encode("utf-8")) == result.digest)
         return outcome
 
     def _report_changes(self, result: UnitResult, names: list[str | None]) -> None:
@@ -741,16 +741,16 @@ class Runner:
 
     def _write_stdout(self, result: UnitResult, files: list[tuple[PurePosixPath, bytes]]) -> None:
         assert self.stdout is not None
-        for _, data in files:
-            if result.item.kind == "txt" and self.config.format == "txt":
-                # SPEC 1.1: documents on stdout are separated by one blank line.
-                for doc in result.docs:
-                    if self._stdout_docs:
-                        self.stdout.write(b"\n")
-                    self.stdout.write(output_text(doc).encode("utf-8"))
-                    self._stdout_docs += 1
-                break
-            self.stdout.write(data)
+        if self.config.format == "txt":
+            # SPEC 1.1: documents on stdout are separated by one blank line.
+            for doc in result.docs:
+                if self._stdout_docs:
+                    self.stdout.write(b"\n")
+                self.stdout.write(output_text(doc).encode("utf-8"))
+                self._stdout_docs += 1
+        else:
+            for _, data in files:
+                self.stdout.write(data)
         self.stdout.flush()
 
 
@@ -783,10 +783,6 @@ def _pause_for_test(done: int) -> None:
         time.sleep(3600)
 
 
-def _uncompressed(result: UnitResult, files: list[tuple[PurePosixPath, bytes]]) -> bytes:
-    return output_text(result.docs[0]).encode("utf-8") if result.docs else b""
-
-
 def run(config: RunConfig, inputs: list[str], *, report_stream: IO[str] | None = None,
         observer: Observer | None = None, stdin: IO[bytes] | None = None,
         stdout: IO[bytes] | None = None, stdin_piped: bool = False) -> Report:
@@ -798,4 +794,4 @@ def run(config: RunConfig, inputs: list[str], *, report_stream: IO[str] | None =
     return report
 
 
-__all__ = ["CleancorpError", "Observer", "Runner", "UnitResult", "plan_run", "run"]
+__all__ = ["Observer", "Runner", "UnitResult", "plan_run", "run"]
