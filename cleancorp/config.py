@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import tomllib
+import types
 import typing
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -191,12 +192,11 @@ def _choice(value: Any, key: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _coerce(value: Any, annotation: Any, key: str, base: Path | None) -> Any:
-    """Check `value` against a dataclass field annotation (the few types options use)."""
-    hint = annotation if not isinstance(annotation, str) else eval(annotation, vars(typing))  # noqa: S307
+def _coerce(value: Any, hint: Any, key: str, base: Path | None) -> Any:
+    """Check `value` against a resolved field type (the few types options use)."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
             return None
         inner = [a for a in args if a is not type(None)]
@@ -239,7 +239,7 @@ def filter_options(name: str, table: dict[str, Any], base: Path | None, source: 
             # Fields named `*_bytes` are sizes: `"50MB"` as well as a number.
             if key.endswith("bytes") and value is not None:
                 value = parse_size(value, full)
-            value = _coerce(value, known[key].type, full, base)
+            value = _coerce(value, typing.get_type_hints(cls)[key], full, base)
         except ConfigError as exc:
             raise ConfigError(full, str(exc).split(": ", 1)[-1], source) from None
         # Paths in a filter table (extra rules files) are relative to the config file.
@@ -257,6 +257,8 @@ def filter_options(name: str, table: dict[str, Any], base: Path | None, source: 
 # -- assembling ---------------------------------------------------------------
 
 _RUN_FIELDS = {f.name: f for f in fields(RunConfig) if f.name != "filters"}
+#: The fields' types, resolved (annotations are strings under `from __future__`).
+_RUN_TYPES = typing.get_type_hints(RunConfig)
 
 
 def build_config(settings: dict[str, Any], *, base: Path | None = None,
@@ -315,7 +317,7 @@ def build_config(settings: dict[str, Any], *, base: Path | None = None,
             elif key == "engine":
                 run[key] = _choice(value, key, ENGINES)
             else:
-                run[key] = _coerce(value, _RUN_FIELDS[key].type, key, base)
+                run[key] = _coerce(value, _RUN_TYPES[key], key, base)
                 if key in PATH_KEYS and base is not None and run[key] not in (None, "-"):
                     run[key] = str(base / run[key])
                 if key == "jobs" and run[key] < 0:
