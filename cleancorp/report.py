@@ -38,6 +38,52 @@ def json_line(record: dict[str, Any]) -> str:
     return line + "\n"
 
 
+@dataclass(slots=True, frozen=True)
+class RecordedChange:
+    """A change serialised where it was made (in a worker): what the parent needs to
+    count it, and the JSON body of its record (None when the report will not carry it).
+    Workers send these instead of `Change` objects: a string pickles far faster than
+    an object with a dict, and the JSON encoding is spread over the workers."""
+
+    filter: str
+    rule: str | None
+    action: str
+    removed_bytes: int
+    body: str | None
+
+
+def record_changes(changes: list[Any], level: str | None) -> list[Any]:
+    """`changes` as `RecordedChange`s, with bodies for the records `level` writes
+    (None: no report stream). Changes naming another document (`duplicate_of`) stay
+    as they are: the output name is only known where outputs are named.
+
+    >>> from cleancorp.document import Change
+    >>> [rc] = record_changes([Change("t2s", "replace", 3, 3, "關", "关")], "removals")
+    >>> rc.action, rc.removed_bytes, rc.body
+    ('replace', 0, None)
+    >>> record_changes([Change("length", "drop", 1, 1, "短")], "all")[0].body[:45]
+    '{"filter": "length", "action": "drop", "line":'
+    """
+    out: list[Any] = []
+    for change in changes:
+        if isinstance(change, RecordedChange) or "duplicate_of" in change.extra:
+            out.append(change)
+            continue
+        removal = change.action in REMOVAL_ACTIONS
+        removed = len(change.before.encode("utf-8", "surrogatepass")) if removal else 0
+        body = None
+        if level == "all" or (level == "removals" and removal):
+            body = json_line(change.to_record())
+        out.append(RecordedChange(change.filter, change.rule, change.action, removed, body))
+    return out
+
+
+def change_line(stamp: dict[str, Any], body: str) -> str:
+    """A change record from its stamp (type, input, output, record) and the body
+    `record_changes` made: the same line `json_line` makes of the whole record."""
+    return json_line(stamp)[:-2] + ", " + body[1:]
+
+
 @dataclass
 class FileOutcome:
     """What the runner tells the report about one input."""
@@ -87,6 +133,11 @@ class Report:
         """A change record (already stamped with input/output by the runner)."""
         if self.level == "all" or (self.level == "removals" and record.get("action") in REMOVAL_ACTIONS):
             self._write({"type": "change", **record})
+
+    def change_text(self, line: str) -> None:
+        """A change record already serialised (`change_line`) for this report's level."""
+        if self.stream is not None:
+            self.stream.write(line)
 
     def file(self, outcome: FileOutcome) -> None:
         """The `file` record of an input that was processed (or skipped as done)."""

@@ -44,7 +44,14 @@ from cleancorp.files import (
     read_bytes,
 )
 from cleancorp.pipeline import Pipeline, output_text
-from cleancorp.report import REMOVAL_ACTIONS, FileOutcome, Report
+from cleancorp.report import (
+    REMOVAL_ACTIONS,
+    FileOutcome,
+    RecordedChange,
+    Report,
+    change_line,
+    record_changes,
+)
 
 #: Inputs handed to workers ahead of the one being written: enough to keep every
 #: worker busy while the parent writes, few enough that memory stays bounded
@@ -128,11 +135,12 @@ class UnitResult:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(pipeline: Pipeline, text_field: str, parent: int | None = None) -> None:
+def _init_worker(pipeline: Pipeline, text_field: str, record_level: str | None,
+                 parent: int | None = None) -> None:
     # Per-process state of a worker (not of a filter): the pipeline is pickled
     # once per worker instead of once per input.
     _WORKER.clear()
-    _WORKER.update(pipeline=pipeline, text_field=text_field)
+    _WORKER.update(pipeline=pipeline, text_field=text_field, record_level=record_level)
     if parent is not None:
         threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
@@ -176,8 +184,17 @@ def _work(item: InputItem, data: bytes | None, batch: Batch | None, expected: st
             pipeline.filter("boilerplate").template_counts = pickle.load(fh)
         _WORKER["templates"] = templates
     if batch is not None:
-        return process_batch(item, batch, pipeline, stop, _WORKER["text_field"])
-    return process_item(item, pipeline, stop, data=data, expected=expected)
+        result = process_batch(item, batch, pipeline, stop, _WORKER["text_field"])
+    else:
+        result = process_item(item, pipeline, stop, data=data, expected=expected)
+    record_result(result, _WORKER["record_level"])
+    return result
+
+
+def record_result(result: UnitResult, level: str | None) -> None:
+    """Serialise a result's change records where it was made (see `RecordedChange`)."""
+    for doc in (*result.docs, *result.dropped):
+        doc.changes = record_changes(doc.changes, level)
 
 
 def process_item(item: InputItem, pipeline: Pipeline, stop: int, *,
@@ -340,6 +357,9 @@ class Runner:
         self._jobs = 1
         self._templates_file: str | None = None
         self._streams: dict[str, _Stream] = {}
+        # The level of the change records workers serialise (None: none are written).
+        self._record_level = (None if report.stream is None or self.config.report_level == "summary"
+                              else self.config.report_level)
 
     def run(self) -> int:
         """Process every input; return the exit code."""
@@ -476,7 +496,7 @@ class Runner:
         pool (in this process with one job), with a bounded number in flight. Both
         passes over the corpus share one pool: starting workers costs a second each."""
         if self._pool is None:
-            _init_worker(self.pipeline, self.config.text_field)
+            _init_worker(self.pipeline, self.config.text_field, self._record_level)
             for unit in self._units():
                 yield func(*args(*unit))
             return
@@ -501,7 +521,8 @@ class Runner:
             self._pool = ProcessPoolExecutor(
                 self._jobs, mp_context=multiprocessing.get_context(method),
                 initializer=_init_worker,
-                initargs=(self.pipeline, self.config.text_field, os.getpid()))
+                initargs=(self.pipeline, self.config.text_field, self._record_level,
+                          os.getpid()))
 
     def _stop_pool(self) -> None:
         if self._pool is not None:
@@ -710,34 +731,42 @@ class Runner:
         """Change records (and JSON Lines record errors) of one result, in input order:
         by record number, so the report does not depend on how records were batched."""
         display = result.item.display
-        entries: list[tuple[int, dict[str, Any] | None, str]] = [
-            (n, None, message) for n, message in result.record_errors]
-        level = self.config.report_level
+        # (record number, error message | serialised record | record to serialise)
+        entries: list[tuple[int, Any]] = [
+            (n, ("error", message)) for n, message in result.record_errors]
+        level = self._record_level
         for doc, name in [*zip(result.docs, names, strict=True),
                           *((d, None) for d in result.dropped)]:
-            if level == "summary" or self.report.stream is None:
+            if level is None:
                 break  # no change record is written: do not build them
+            stamp: dict[str, Any] = {"type": "change", "input": display}
+            if name is not None:
+                stamp["output"] = name
+            if doc.record_no is not None:
+                stamp["record"] = doc.record_no
             for change in doc.changes:
                 if level == "removals" and change.action not in REMOVAL_ACTIONS:
                     continue
-                record: dict[str, Any] = {"input": display}
-                if name is not None:
-                    record["output"] = name
-                if doc.record_no is not None:
-                    record["record"] = doc.record_no
+                if isinstance(change, RecordedChange):
+                    if change.body is not None:
+                        entries.append((doc.record_no or 0, change_line(stamp, change.body)))
+                    continue
+                record: dict[str, Any] = dict(stamp)
                 record.update(change.to_record())
                 if "duplicate_of" in record and self.corpus_state is not None:
                     # Filters name the kept document by uid; users want its output file.
                     uid = record["duplicate_of"]
                     record["duplicate_of"] = self.corpus_state.output_name(uid) or uid
-                entries.append((doc.record_no or 0, record, ""))
+                entries.append((doc.record_no or 0, record))
         entries.sort(key=lambda e: e[0])  # stable: a document's own order is kept
-        for n, record, message in entries:
-            if record is None:
-                self.report.error(display, message, record=n)
-                self.observer.error(f"{display}:{n}", message)
+        for n, entry in entries:
+            if isinstance(entry, tuple):
+                self.report.error(display, entry[1], record=n)
+                self.observer.error(f"{display}:{n}", entry[1])
+            elif isinstance(entry, str):
+                self.report.change_text(entry)
             else:
-                self.report.change(record)
+                self.report.change(entry)
 
     def _write_stdout(self, result: UnitResult, files: list[tuple[PurePosixPath, bytes]]) -> None:
         assert self.stdout is not None
@@ -770,7 +799,9 @@ def _count_changes(outcome: FileOutcome, result: UnitResult) -> None:
         for change in doc.changes:
             outcome.changes[change.filter] += 1
             outcome.rules[f"{change.filter}/{change.rule}"] += 1
-            if change.action in REMOVAL_ACTIONS:
+            if isinstance(change, RecordedChange):
+                outcome.removed_bytes += change.removed_bytes
+            elif change.action in REMOVAL_ACTIONS:
                 outcome.removed_bytes += len(change.before.encode("utf-8", "surrogatepass"))
     if result.item.kind == "jsonl":
         outcome.changed |= any(doc.changes for doc in (*result.docs, *result.dropped))
