@@ -61,7 +61,7 @@ def record_changes(changes: list[Any], level: str | None) -> list[Any]:
     >>> [rc] = record_changes([Change("t2s", "replace", 3, 3, "關", "关")], "removals")
     >>> rc.action, rc.removed_bytes, rc.body
     ('replace', 0, None)
-    >>> record_changes([Change("length", "drop", 1, 1, "短")], "all")[0].body[:45]
+    >>> record_changes([Change("length", "drop", 1, 1, "短")], "all")[0].body[:46]
     '{"filter": "length", "action": "drop", "line":'
     """
     out: list[Any] = []
