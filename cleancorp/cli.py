@@ -109,7 +109,11 @@ def clean(inputs: tuple[str, ...], config_path: str | None, no_config: bool,
     except UsageError as exc:
         _fail(str(exc))
     if config.engine == "ray":
-        _fail("--engine ray is not available in this version; use --engine local")
+        try:
+            from cleancorp.ray_engine import import_ray
+            import_ray()
+        except UsageError as exc:
+            _fail(str(exc))
     stdin = sys.stdin.buffer
     stdin_piped = not _isatty(stdin)
     observer = render.TerminalObserver(quiet=config.quiet, verbose=config.verbose)
@@ -123,9 +127,14 @@ def clean(inputs: tuple[str, ...], config_path: str | None, no_config: bool,
             except OSError as exc:
                 _fail(f"--report {config.report}: {exc.strerror}")
         try:
-            report = runner.run(config, list(inputs), report_stream=report_stream,
-                                observer=observer, stdin=stdin,
-                                stdout=sys.stdout.buffer, stdin_piped=stdin_piped)
+            if config.engine == "ray":
+                from cleancorp import ray_engine
+                report = ray_engine.run(config, list(inputs), report_stream=report_stream,
+                                        observer=observer)
+            else:
+                report = runner.run(config, list(inputs), report_stream=report_stream,
+                                    observer=observer, stdin=stdin,
+                                    stdout=sys.stdout.buffer, stdin_piped=stdin_piped)
         except UsageError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:

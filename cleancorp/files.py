@@ -292,6 +292,9 @@ class OutputTree:
         self.manifest_path = self.state / "manifest.jsonl"
         self.previous = self._read_manifest()
         self._manifest: IO[str] | None = None
+        #: Set to a list to collect manifest lines instead of writing them (an engine
+        #: whose workers write outputs: the driver records them, in stable order).
+        self.deferred: list[dict[str, Any]] | None = None
 
     def _read_manifest(self) -> dict[str, dict[str, Any]]:
         entries: dict[str, dict[str, Any]] = {}
@@ -364,6 +367,13 @@ class OutputTree:
             if stale not in new:
                 with contextlib.suppress(OSError):
                     (self.root / stale).unlink()
+        if self.deferred is not None:
+            self.deferred.append(entry)
+        else:
+            self.record(entry)
+
+    def record(self, entry: dict[str, Any]) -> None:
+        """Append a finished input's line to the manifest."""
         if self._manifest is None:
             self._manifest = open(self.manifest_path, "a", encoding="utf-8")  # noqa: SIM115
         self._manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")

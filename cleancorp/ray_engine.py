@@ -1,0 +1,592 @@
+"""`--engine ray`: the same pipeline on Ray Data, the corpus steps as engine operations.
+
+The local engine (`runner.py`) finishes inputs one by one in stable order, which is
+what makes its corpus steps exact. This engine reaches the same outputs and report
+records with the work spread over a Ray cluster; the driver plans the run and merges
+the report, nothing else:
+
+1. **units**: the inputs in stable order; JSON Lines inputs become batches of records
+   (read by the workers, as the local engine's parent reads them).
+2. **templates** (boilerplate's corpus step): each unit is decoded, its documents emit
+   (line key, document hash) rows, the engine groups them by key and keeps the keys
+   found in `template_min_docs` distinct documents.
+3. **clean**: every filter up to `dedup`'s per-document step, the same filter objects
+   as the local engine; change records are serialised in the worker. Per document a
+   summary for the corpus step: hashes, MinHash signature, paragraph hashes, and
+   whether the filters after `dedup` keep the document as it is.
+4. **candidates**: exact hashes, LSH band keys and paragraph hashes grouped by the
+   engine; a document that shares a key with another is *involved*. Documents that
+   are not involved are never touched by the corpus step.
+5. **resolve**: one task runs the local rule itself (`DedupFilter.corpus_apply` over a
+   `CorpusIndex`, in stable order: a document is dropped only when it is close to a
+   kept earlier one, never transitively) over the involved documents only. It sees
+   summaries; texts travel only for documents that share a paragraph with another.
+   It records every answer the corpus index gave.
+6. **finish**: results and recorded answers grouped by input; `corpus_apply` runs
+   again on the real documents with the recorded answers, then the filters after
+   `dedup`; outputs are written in place (atomically, same names as the local engine)
+   and the report records of the input form its shard.
+7. **merge**: the shards, sorted by input, are written into the one report (naming
+   the output files of duplicates, which only now are all known) and the manifest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import pickle
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+
+from cleancorp.config import RunConfig, default_jobs
+from cleancorp.dedup_index import band_keys
+from cleancorp.document import Document
+from cleancorp.errors import UsageError
+from cleancorp.files import OutputTree
+from cleancorp.pipeline import Pipeline
+from cleancorp.report import Report
+from cleancorp.runner import (
+    Batch,
+    Observer,
+    RunPlan,
+    Runner,
+    SilentObserver,
+    UnitResult,
+    plan_run,
+    process_batch,
+    process_item,
+    record_result,
+    template_keys,
+    versions,
+)
+
+INSTALL_HINT = ("--engine ray needs Ray, an optional extra: pip install 'cleancorp[ray]' "
+                "(or pip install 'ray[data]')")
+#: Key kinds mixed into one int64 column for the candidate grouping. A collision of
+#: two kinds can only make more documents "involved", which changes no result.
+_EXACT, _BAND, _PARA = 0, 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+#: Bits of the stable order of a document: input number, then record/line, then part.
+_ITEM_SHIFT, _RECORD_SHIFT = 40, 12
+
+
+def import_ray() -> Any:
+    """Ray, or a usage error saying how to install it (exit 2)."""
+    try:
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise UsageError(INSTALL_HINT) from None
+    return ray
+
+
+def _int64(value: int) -> int:
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _uint64(value: int) -> int:
+    return value & ((1 << 64) - 1)
+
+
+def doc_order(item: int, doc: Document, position: int) -> int:
+    """The stable order of a document as one integer: inputs in order, then JSON
+    Lines records (and the articles of one record), or the articles of a file."""
+    if doc.record_no is None:
+        low = position
+    else:
+        low = doc.record_no << _RECORD_SHIFT | doc.part
+    if item >= 1 << 22 or low >= 1 << _ITEM_SHIFT:
+        raise UsageError("the corpus is too large for --engine ray's document order "
+                         "(4 M inputs, 256 M records per input)")
+    return item << _ITEM_SHIFT | low
+
+
+# -- recording and replaying the corpus index's answers ------------------------------------
+
+
+def _answer_key(method: str, source: str, arg: Any) -> tuple[str, str, Any]:
+    if method == "find_near":
+        arg = hashlib.blake2b(np.ascontiguousarray(arg).tobytes(), digest_size=8).digest()
+    return method, source, arg
+
+
+class RecordingIndex:
+    """A `CorpusIndex` that remembers every answer it gives, by question, in order."""
+
+    def __init__(self, index: Any) -> None:
+        self.index = index
+        self.answers: list[tuple[tuple[str, str, Any], Any]] = []
+
+    def find_exact(self, hash_: int, source: str) -> Any:
+        found = self.index.find_exact(hash_, source)
+        self.answers.append((_answer_key("find_exact", source, hash_), found))
+        return found
+
+    def find_near(self, sig: np.ndarray, source: str, threshold: float) -> Any:
+        found = self.index.find_near(sig, source, threshold)
+        self.answers.append((_answer_key("find_near", source, sig), found))
+        return found
+
+    def find_passage(self, phash: int, source: str) -> Any:
+        found = self.index.find_passage(phash, source)
+        self.answers.append((_answer_key("find_passage", source, phash), found))
+        return found
+
+    def add_pending(self, entry: Any) -> None:
+        self.index.add_pending(entry)
+
+
+class ReplayIndex:
+    """The corpus state of the finish stage: answers what the resolver's index
+    answered to the same questions, in the same order; nothing for a question it never
+    saw (a document that shares no key with another). It also collects the output
+    names of the documents that others repeat, for the report's `duplicate_of`."""
+
+    def __init__(self, answers: dict[Any, deque[Any]], targets: frozenset[str]) -> None:
+        self.answers = answers
+        self.targets = targets
+        self.names: dict[str, str | None] = {}
+
+    def _answer(self, method: str, source: str, arg: Any) -> Any:
+        queue = self.answers.get(_answer_key(method, source, arg))
+        return queue.popleft() if queue else None
+
+    def find_exact(self, hash_: int, source: str) -> Any:
+        return self._answer("find_exact", source, hash_)
+
+    def find_near(self, sig: np.ndarray, source: str, threshold: float) -> Any:
+        return self._answer("find_near", source, sig)
+
+    def find_passage(self, phash: int, source: str) -> Any:
+        return self._answer("find_passage", source, phash)
+
+    def add_pending(self, entry: Any) -> None:
+        pass
+
+    def commit(self, docs: list[Document], names: list[str | None]) -> None:
+        for doc, name in zip(docs, names, strict=True):
+            if doc.uid in self.targets:
+                self.names[doc.uid] = name
+
+    def output_name(self, uid: str) -> str | None:
+        return None  # named when the shards are merged
+
+    def close(self) -> None:
+        pass
+
+
+class CallRecorder:
+    """Stands in for the `Report` and the `Observer` in a worker: the calls are kept
+    and made again on the driver's, in stable order (the shard of an input)."""
+
+    def __init__(self, stream: bool = False) -> None:
+        self.stream = True if stream else None
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args: Any, **kwargs: Any) -> None:
+            self.calls.append((name, args, kwargs))
+        return call
+
+    def replay(self, target: Any) -> None:
+        for name, args, kwargs in self.calls:
+            getattr(target, name)(*args, **kwargs)
+
+
+# -- the workers ---------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    """What every stage needs, sent to each worker once."""
+
+    plan: RunPlan
+    pipeline: Pipeline
+    writing_report: bool
+    targets: frozenset[str] = frozenset()
+
+
+class _ShardRunner(Runner):
+    """The local runner's per-input code, writing into a shard instead of the report."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__(job.plan, CallRecorder(job.writing_report),  # type: ignore[arg-type]
+                         CallRecorder())  # type: ignore[arg-type]
+        self.pipeline = job.pipeline  # with the template lines the engine counted
+        if self.tree is not None:
+            self.tree.deferred = []
+
+    def unit_batches(self, item_no: int) -> Iterator[Batch | None]:
+        item = self.plan.items[item_no]
+        if item.kind == "jsonl" and item.error is None:
+            for _, _, batch in self._jsonl_batches(item):
+                yield batch
+        else:
+            yield None
+
+
+class ReadUnits:
+    """Stage 1: one row per unit of work (a text input, a batch of a JSON Lines input)."""
+
+    def __init__(self, job: Job) -> None:
+        self.runner = _ShardRunner(job)
+
+    def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
+        i = int(row["i"])
+        return [{"i": i, "first": batch.first if batch is not None else 0,
+                 "unit": pickle.dumps(batch)} for batch in self.runner.unit_batches(i)]
+
+
+def _run_unit(job: Job, row: dict[str, Any], stop: int) -> UnitResult:
+    item = job.plan.items[int(row["i"])]
+    batch = pickle.loads(row["unit"])
+    if batch is not None:
+        return process_batch(item, batch, job.pipeline, stop, job.plan.config.text_field)
+    return process_item(item, job.pipeline, stop)
+
+
+class TemplateKeys:
+    """Stage 2: (template key, document hash) rows of each decoded document."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
+        item = self.job.plan.items[int(row["i"])]
+        batch = pickle.loads(row["unit"])
+        docs = template_keys(item, self.job.pipeline, 1, self.job.plan.config.text_field,
+                             batch=batch)
+        return [{"k": _int64(key), "h": int.from_bytes(text_hash, "big", signed=True)}
+                for text_hash, keys in docs for key in keys]
+
+
+def count_templates(group: dict[str, np.ndarray], least: int) -> dict[str, np.ndarray]:
+    """A key's number of distinct documents; only keys frequent enough to matter."""
+    count = len(np.unique(group["h"]))
+    if count < least:
+        return {"k": np.zeros(0, np.int64), "c": np.zeros(0, np.int64)}
+    return {"k": group["k"][:1], "c": np.array([count], np.int64)}
+
+
+class Clean:
+    """Stage 3: the filters up to the corpus step; a summary of each document for it."""
+
+    def __init__(self, job: Job, stop: int, corpus_index: int | None, level: str | None) -> None:
+        self.job, self.stop, self.corpus_index, self.level = job, stop, corpus_index, level
+
+    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
+        result = _run_unit(self.job, row, self.stop)
+        summaries = []
+        if self.corpus_index is not None:
+            tail = self.job.pipeline
+            for pos, doc in enumerate(result.docs):
+                info = doc.meta.get("dedup")
+                if info is None:
+                    continue
+                summaries.append((doc_order(int(row["i"]), doc, pos), doc.uid, doc.source,
+                                  info, len(doc.lines), _tail_keeps(tail, doc, self.stop)))
+        record_result(result, self.level)
+        return {"i": row["i"], "first": row["first"], "result": pickle.dumps(result),
+                "summaries": pickle.dumps(summaries), "answers": b""}
+
+
+def _tail_keeps(pipeline: Pipeline, doc: Document, stop: int) -> bool:
+    """Whether the filters after the corpus step keep `doc` (under its uid) when the
+    corpus step leaves it as it is: run on a copy, the document itself goes on."""
+    probe = Document(source=doc.source, lines=list(doc.lines), origins=list(doc.origins),
+                     input_lines=doc.input_lines, part=doc.part, record_no=doc.record_no,
+                     meta=dict(doc.meta))
+    kept, _ = pipeline.run([probe], stop, None)
+    return any(d.uid == doc.uid for d in kept)
+
+
+def corpus_keys(row: dict[str, Any], bands: int, rows: int) -> list[dict[str, Any]]:
+    """Stage 4 input: every key by which a document could meet another."""
+    out = []
+    for order, _, _, info, _, _ in pickle.loads(row["summaries"]):
+        out.append({"k": _int64(info["hash"] ^ _EXACT), "o": order, "p": False})
+        for key in band_keys(info["sig"], bands, rows).view(np.int64).tolist():
+            out.append({"k": _int64(key ^ _BAND), "o": order, "p": False})
+        for phash, _ in info["paras"]:
+            out.append({"k": _int64(phash ^ _PARA), "o": order, "p": True})
+    return out
+
+
+def shared_keys(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The documents of a key that more than one document has."""
+    if len(np.unique(group["o"])) < 2:
+        return {"o": np.zeros(0, np.int64), "p": np.zeros(0, bool)}
+    return {"o": group["o"], "p": group["p"]}
+
+
+class SelectInvolved:
+    """Stage 5 input: the summaries of involved documents; the document itself (its
+    text) for those that share a paragraph with another document."""
+
+    def __init__(self, involved: Any, passages: Any) -> None:
+        self.involved, self.passages = involved, passages
+
+    def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
+        summaries = pickle.loads(row["summaries"])
+        orders = np.array([s[0] for s in summaries], dtype=np.int64)
+        wanted = np.isin(orders, self.involved)
+        if not wanted.any():
+            return []
+        texts = np.isin(orders, self.passages)
+        docs = pickle.loads(row["result"]).docs if texts.any() else []
+        out = []
+        for n, summary in enumerate(summaries):
+            if wanted[n]:
+                doc = next(d for d in docs if d.uid == summary[1]) if texts[n] else None
+                out.append({"o": summary[0], "s": pickle.dumps((summary, doc))})
+        return out
+
+
+def resolve(rows: Any, job: Job, corpus_index: int) -> dict[int, list]:
+    """Stage 5: the local corpus rule over the involved documents, in stable order.
+    Returns, per input, the corpus index's answers to each question asked."""
+    pipeline = job.pipeline
+    dedup = pipeline.filters[corpus_index]
+    index = dedup.open_corpus(index_path=None, check=False)
+    answers: dict[int, list] = defaultdict(list)
+    current, kept = None, []
+    selected = (pickle.loads(row["s"]) for row in rows.iter_rows())
+    for summary, doc in sorted(selected, key=lambda sd: sd[0][0]):
+        order, uid, source, info, n_lines, tail_keeps = summary
+        item = order >> _ITEM_SHIFT
+        if item != current:
+            if kept:
+                index.commit(kept, [None] * len(kept))
+            current, kept = item, []
+        if doc is None:
+            # Only the summary travelled: enough, as this document shares no paragraph.
+            doc = _Stub(source, uid, n_lines)
+        doc.meta["dedup"] = info
+        recorder = RecordingIndex(index)
+        dedup.corpus_apply(doc, recorder)
+        answers[item].extend(recorder.answers)
+        if doc.dropped:
+            continue
+        trimmed = any(key[0] == "find_passage" and found is not None
+                      for key, found in recorder.answers)
+        if trimmed:
+            survivors, _ = pipeline.run([doc], corpus_index + 1, None)
+            tail_keeps = any(d.uid == uid for d in survivors)
+        if tail_keeps:
+            kept.append(_Stub(source, uid, 0))
+    return dict(answers)
+
+
+@dataclass
+class _Stub:
+    """A document known by its summary: what `corpus_apply` reads of a document that
+    shares no paragraph with another (its source, uid and number of lines)."""
+
+    source: str
+    uid: str
+    n_lines: int
+    meta: dict[str, Any] = field(default_factory=dict)
+    dropped: bool = False
+
+    @property
+    def lines(self) -> list[str]:
+        return [""] * self.n_lines
+
+    @property
+    def origins(self) -> list[tuple[int, int]]:
+        return [(0, 0)] * self.n_lines  # its paragraphs are its own: no one asks where
+
+    def drop(self, **_: Any) -> None:
+        self.dropped = True
+
+
+class Finish:
+    """Stage 6: one input's results and answers -> its outputs and its report shard."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.runner = _ShardRunner(job)
+
+    def __call__(self, group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        runner = self.runner
+        runner.report = CallRecorder(self.job.writing_report)  # type: ignore[assignment]
+        runner.observer = CallRecorder()  # type: ignore[assignment]
+        if runner.tree is not None:
+            runner.tree.deferred = []
+        answers: dict[Any, deque[Any]] = defaultdict(deque)
+        results = []
+        for n in np.argsort(group["first"], kind="stable"):
+            if len(group["answers"][n]):
+                for key, found in pickle.loads(group["answers"][n]):
+                    answers[key].append(found)
+            else:
+                results.append(pickle.loads(group["result"][n]))
+        state = ReplayIndex(answers, self.job.targets)
+        runner.corpus_state = state
+        for result in results:
+            runner._finish(result)
+        shard = (runner.report.calls, runner.observer.calls,  # type: ignore[attr-defined]
+                 runner.tree.deferred if runner.tree is not None else [], state.names)
+        return {"i": group["i"][:1], "shard": np.array([pickle.dumps(shard)], dtype=object)}
+
+
+# -- the driver ----------------------------------------------------------------------------
+
+
+class RayRunner:
+    """Plans the stages, runs them on Ray, merges the shards."""
+
+    def __init__(self, plan: RunPlan, report: Report, observer: Observer | None = None) -> None:
+        self.plan, self.config, self.report = plan, plan.config, report
+        self.observer = observer or SilentObserver()
+        self.ray = import_ray()
+        probe = Runner(plan, report)  # the local engine's view of the pipeline
+        self.pipeline, self.stop, self.corpus_index = probe.pipeline, probe.stop, probe.corpus_index
+        self.level = probe._record_level
+
+    def run(self) -> int:
+        ray = self.ray
+        started_here = not ray.is_initialized()
+        if started_here:
+            kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                                      "logging_level": logging.WARNING}
+            if self.config.ray_address:
+                ray.init(address=self.config.ray_address, **kwargs)
+            else:
+                ray.init(num_cpus=default_jobs(self.config), **kwargs)
+        try:
+            return self._run()
+        finally:
+            if started_here:
+                ray.shutdown()
+
+    def _context(self) -> Any:
+        ctx = self.ray.data.DataContext.get_current()
+        ctx.execution_options.preserve_order = True
+        ctx.enable_progress_bars = False
+        # Ray's own INFO/WARNING chatter (progress, deprecations) is not the user's business.
+        for name in ("ray", "ray.data"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        # Small corpora must not pay for 200 shuffle partitions.
+        ctx.default_hash_shuffle_parallelism = max(2, min(200, len(self.plan.items) // 64 + 2))
+        return ctx
+
+    def _run(self) -> int:
+        rd = self.ray.data
+        self._context()
+        tree = OutputTree(self.plan.output) if self.plan.output and not self.config.check else None
+        if tree is not None:
+            tree.prepare()
+        items = self.plan.items
+        sizes = 0
+        for it in items:
+            with contextlib.suppress(OSError):
+                sizes += it.path.stat().st_size
+        self.observer.start(len(items), sizes)
+        workers = max(1, int(self.ray.available_resources().get("CPU", 1)))
+        pool = self.ray.data.ActorPoolStrategy(min_size=1, max_size=workers)
+        job = Job(self.plan, self.pipeline, self.level is not None)
+        blocks = max(1, min(len(items), workers * 16))
+        units = rd.from_items([{"i": i} for i in range(len(items))],
+                              override_num_blocks=blocks).flat_map(
+            ReadUnits, fn_constructor_args=(job,), compute=pool)
+        self._count_templates(units, job, pool)
+        cleaned = units.map(Clean, fn_constructor_args=(job, self.stop, self.corpus_index,
+                                                        self.level), compute=pool)
+        cleaned = cleaned.materialize()
+        answers = self._resolve(cleaned, job, pool)
+        finished = cleaned.union(answers) if answers is not None else cleaned
+        shards = (finished.groupby("i").map_groups(
+            Finish, fn_constructor_args=(job,), batch_format="numpy", compute=pool)
+            .sort("i"))
+        names: dict[str, str | None] = {}
+        for row in shards.iter_rows():
+            report_calls, observer_calls, entries, shard_names = pickle.loads(row["shard"])
+            names.update(shard_names)
+            for name, args, kwargs in report_calls:
+                if name == "change" and "duplicate_of" in args[0]:
+                    record = dict(args[0])
+                    record["duplicate_of"] = names.get(record["duplicate_of"]) or record[
+                        "duplicate_of"]
+                    args = (record,)
+                getattr(self.report, name)(*args, **kwargs)
+            for name, args, kwargs in observer_calls:
+                getattr(self.observer, name)(*args, **kwargs)
+            if tree is not None:
+                for entry in entries:
+                    tree.record(entry)
+        if tree is not None:
+            tree.close()
+        self.observer.finish()
+        self.report.close(versions(self.pipeline))
+        return self.report.exit_code
+
+    def _count_templates(self, units: Any, job: Job, pool: Any) -> None:
+        boiler = self.pipeline.filter("boilerplate")
+        if not self.config.corpus or boiler is None:
+            return
+        least = boiler.options.template_min_docs  # type: ignore[attr-defined]
+        counts = (units.flat_map(TemplateKeys, fn_constructor_args=(job,), compute=pool)
+                  .groupby("k").map_groups(count_templates, fn_kwargs={"least": least},
+                                           batch_format="numpy"))
+        templates = {}
+        for batch in counts.iter_batches(batch_format="numpy"):
+            for key, count in zip(batch["k"].tolist(), batch["c"].tolist(), strict=True):
+                templates[_uint64(key)] = count
+        boiler.template_counts = templates  # type: ignore[attr-defined]
+
+    def _resolve(self, cleaned: Any, job: Job, pool: Any) -> Any:
+        """Stages 4 and 5; the answers as rows to group with the results by input."""
+        if self.corpus_index is None:
+            return None
+        opts: Any = self.pipeline.filters[self.corpus_index].options
+        shared = (cleaned.flat_map(corpus_keys, fn_kwargs={"bands": opts.bands,
+                                                           "rows": opts.rows})
+                  .groupby("k").map_groups(shared_keys, batch_format="numpy"))
+        involved, passages = [], []
+        for batch in shared.iter_batches(batch_format="numpy"):
+            involved.append(batch["o"])
+            passages.append(batch["o"][batch["p"]])
+        involved_ids = np.unique(np.concatenate(involved)) if involved else np.zeros(0, np.int64)
+        passage_ids = np.unique(np.concatenate(passages)) if passages else np.zeros(0, np.int64)
+        if not len(involved_ids):
+            return None
+        # (Ray Data puts constructor arguments in the object store itself; an ObjectRef
+        # given here would reach the constructor unresolved.)
+        rows = cleaned.flat_map(SelectInvolved, fn_constructor_args=(involved_ids, passage_ids),
+                                compute=pool)
+        resolver = self.ray.remote(resolve)
+        by_item = self.ray.get(resolver.remote(rows.materialize(), job, self.corpus_index))
+        job.targets = frozenset(found.uid for answers in by_item.values()
+                                for _, found in answers if found is not None)
+        return self.ray.data.from_items([
+            {"i": item, "first": -1, "result": b"", "summaries": b"",
+             "answers": pickle.dumps(answers)} for item, answers in sorted(by_item.items())])
+
+
+def run(config: RunConfig, inputs: list[str], *, report_stream: IO[str] | None = None,
+        observer: Observer | None = None) -> Report:
+    """`cleancorp clean --engine ray`; returns the report (its `exit_code` is the result)."""
+    import_ray()
+    if "-" in inputs or not inputs:
+        raise UsageError("--engine ray reads files and folders, not stdin")
+    if config.dedup_index:
+        raise UsageError("--dedup-index is not supported with --engine ray yet")
+    plan = plan_run(config, inputs, stdin_piped=False)
+    report = Report(config, report_stream)
+    RayRunner(plan, report, observer).run()
+    return report
+
+
+os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+
+__all__ = ["INSTALL_HINT", "RayRunner", "import_ray", "run"]
