@@ -255,18 +255,23 @@ def _run_unit(job: Job, row: dict[str, Any], stop: int) -> UnitResult:
 
 
 class TemplateKeys:
-    """Stage 2: (template key, document hash) rows of each decoded document."""
+    """Stage 2: (template key, document hash) rows of each decoded document. (Batches
+    with typed columns: a block without rows must still have the grouping column.)"""
 
     def __init__(self, job: Job) -> None:
         self.job = job
 
-    def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
-        item = self.job.plan.items[int(row["i"])]
-        batch = pickle.loads(row["unit"])
-        docs = template_keys(item, self.job.pipeline, 1, self.job.plan.config.text_field,
-                             batch=batch)
-        return [{"k": _int64(key), "h": int.from_bytes(text_hash, "big", signed=True)}
-                for text_hash, keys in docs for key in keys]
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        keys, hashes = [], []
+        for i, unit in zip(batch["i"], batch["unit"], strict=True):
+            item = self.job.plan.items[int(i)]
+            docs = template_keys(item, self.job.pipeline, 1, self.job.plan.config.text_field,
+                                 batch=pickle.loads(unit))
+            for text_hash, doc_keys in docs:
+                h = int.from_bytes(text_hash, "big", signed=True)
+                keys.extend(_int64(k) for k in doc_keys)
+                hashes.extend([h] * len(doc_keys))
+        return {"k": np.array(keys, np.int64), "h": np.array(hashes, np.int64)}
 
 
 def count_templates(group: dict[str, np.ndarray], least: int) -> dict[str, np.ndarray]:
@@ -309,16 +314,21 @@ def _tail_keeps(pipeline: Pipeline, doc: Document, stop: int) -> bool:
     return any(d.uid == doc.uid for d in kept)
 
 
-def corpus_keys(row: dict[str, Any], bands: int, rows: int) -> list[dict[str, Any]]:
+def corpus_keys(batch: dict[str, np.ndarray], bands: int, rows: int) -> dict[str, np.ndarray]:
     """Stage 4 input: every key by which a document could meet another."""
-    out = []
-    for order, _, _, info, _, _ in pickle.loads(row["summaries"]):
-        out.append({"k": _int64(info["hash"] ^ _EXACT), "o": order, "p": False})
-        for key in band_keys(info["sig"], bands, rows).view(np.int64).tolist():
-            out.append({"k": _int64(key ^ _BAND), "o": order, "p": False})
-        for phash, _ in info["paras"]:
-            out.append({"k": _int64(phash ^ _PARA), "o": order, "p": True})
-    return out
+    keys, orders, paras = [], [], []
+    for blob in batch["summaries"]:
+        for order, _, _, info, _, _ in pickle.loads(blob):
+            mine = [_int64(info["hash"] ^ _EXACT)]
+            mine += [_int64(k ^ _BAND) for k in
+                     band_keys(info["sig"], bands, rows).view(np.int64).tolist()]
+            shared = len(mine)
+            mine += [_int64(phash ^ _PARA) for phash, _ in info["paras"]]
+            keys.extend(mine)
+            orders.extend([order] * len(mine))
+            paras.extend([False] * shared + [True] * (len(mine) - shared))
+    return {"k": np.array(keys, np.int64), "o": np.array(orders, np.int64),
+            "p": np.array(paras, bool)}
 
 
 def shared_keys(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -535,7 +545,8 @@ class RayRunner:
         if not self.config.corpus or boiler is None:
             return
         least = boiler.options.template_min_docs  # type: ignore[attr-defined]
-        counts = (units.flat_map(TemplateKeys, fn_constructor_args=(job,), compute=pool)
+        counts = (units.map_batches(TemplateKeys, fn_constructor_args=(job,), compute=pool,
+                                    batch_format="numpy")
                   .groupby("k").map_groups(count_templates, fn_kwargs={"least": least},
                                            batch_format="numpy"))
         templates = {}
@@ -549,8 +560,8 @@ class RayRunner:
         if self.corpus_index is None:
             return None
         opts: Any = self.pipeline.filters[self.corpus_index].options
-        shared = (cleaned.flat_map(corpus_keys, fn_kwargs={"bands": opts.bands,
-                                                           "rows": opts.rows})
+        shared = (cleaned.map_batches(corpus_keys, batch_format="numpy",
+                                      fn_kwargs={"bands": opts.bands, "rows": opts.rows})
                   .groupby("k").map_groups(shared_keys, batch_format="numpy"))
         involved, passages = [], []
         for batch in shared.iter_batches(batch_format="numpy"):
