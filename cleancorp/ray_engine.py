@@ -122,6 +122,7 @@ class RecordingIndex:
     def __init__(self, index: Any) -> None:
         self.index = index
         self.answers: list[tuple[tuple[str, str, Any], Any]] = []
+        self.entries: list[Any] = []
 
     def find_exact(self, hash_: int, source: str) -> Any:
         found = self.index.find_exact(hash_, source)
@@ -139,6 +140,7 @@ class RecordingIndex:
         return found
 
     def add_pending(self, entry: Any) -> None:
+        self.entries.append(entry)
         self.index.add_pending(entry)
 
 
@@ -319,9 +321,7 @@ def corpus_keys(batch: dict[str, np.ndarray], bands: int, rows: int) -> dict[str
     keys, orders, paras = [], [], []
     for blob in batch["summaries"]:
         for order, _, _, info, _, _ in pickle.loads(blob):
-            mine = [_int64(info["hash"] ^ _EXACT)]
-            mine += [_int64(k ^ _BAND) for k in
-                     band_keys(info["sig"], bands, rows).view(np.int64).tolist()]
+            mine = _document_keys(info["hash"], info["sig"], bands, rows)
             shared = len(mine)
             mine += [_int64(phash ^ _PARA) for phash, _ in info["paras"]]
             keys.extend(mine)
@@ -361,10 +361,14 @@ class SelectInvolved:
         return out
 
 
-def resolve(rows: Any, job: Job, corpus_index: int) -> dict[int, list]:
+def resolve(rows: Any, job: Job, corpus_index: int) -> tuple[dict[int, list], np.ndarray]:
     """Stage 5: the local corpus rule over the involved documents, in stable order.
-    Returns, per input, the corpus index's answers to each question asked."""
+    Returns, per input, the corpus index's answers to each question asked; and the
+    keys of the kept documents that lost paragraphs (re-signed, they may now meet a
+    document that met none of their original keys)."""
     pipeline = job.pipeline
+    opts: Any = pipeline.filters[corpus_index].options
+    resigned: list[int] = []
     dedup = pipeline.filters[corpus_index]
     index = dedup.open_corpus(index_path=None, check=False)
     answers: dict[int, list] = defaultdict(list)
@@ -391,9 +395,27 @@ def resolve(rows: Any, job: Job, corpus_index: int) -> dict[int, list]:
         if trimmed:
             survivors, _ = pipeline.run([doc], corpus_index + 1, None)
             tail_keeps = any(d.uid == uid for d in survivors)
+            if tail_keeps:
+                resigned.extend(_document_keys(recorder.entries[-1].hash, recorder.entries[-1].sig,
+                                               opts.bands, opts.rows))
         if tail_keeps:
             kept.append(_Stub(source, uid, 0))
-    return dict(answers)
+    if kept:
+        index.commit(kept, [None] * len(kept))
+    return dict(answers), np.array(resigned, np.int64)
+
+
+def _document_keys(hash_: int, sig: np.ndarray, bands: int, rows: int) -> list[int]:
+    """The keys by which a document can be found a duplicate: exact hash, LSH bands."""
+    return [_int64(hash_ ^ _EXACT), *(_int64(k ^ _BAND) for k in
+                                      band_keys(sig, bands, rows).view(np.int64).tolist())]
+
+
+def newly_involved(batch: dict[str, np.ndarray], keys: np.ndarray, involved: np.ndarray
+                   ) -> dict[str, np.ndarray]:
+    """Documents not yet involved that have one of `keys` (`corpus_keys` rows in)."""
+    hit = np.isin(batch["k"], keys) & ~batch["p"] & ~np.isin(batch["o"], involved)
+    return {"o": np.unique(batch["o"][hit])}
 
 
 @dataclass
@@ -560,9 +582,9 @@ class RayRunner:
         if self.corpus_index is None:
             return None
         opts: Any = self.pipeline.filters[self.corpus_index].options
-        shared = (cleaned.map_batches(corpus_keys, batch_format="numpy",
-                                      fn_kwargs={"bands": opts.bands, "rows": opts.rows})
-                  .groupby("k").map_groups(shared_keys, batch_format="numpy"))
+        keys = cleaned.map_batches(corpus_keys, batch_format="numpy",
+                                   fn_kwargs={"bands": opts.bands, "rows": opts.rows})
+        shared = keys.groupby("k").map_groups(shared_keys, batch_format="numpy")
         involved, passages = [], []
         for batch in shared.iter_batches(batch_format="numpy"):
             involved.append(batch["o"])
@@ -571,12 +593,27 @@ class RayRunner:
         passage_ids = np.unique(np.concatenate(passages)) if passages else np.zeros(0, np.int64)
         if not len(involved_ids):
             return None
-        # (Ray Data puts constructor arguments in the object store itself; an ObjectRef
-        # given here would reach the constructor unresolved.)
-        rows = cleaned.flat_map(SelectInvolved, fn_constructor_args=(involved_ids, passage_ids),
-                                compute=pool)
         resolver = self.ray.remote(resolve)
-        by_item = self.ray.get(resolver.remote(rows.materialize(), job, self.corpus_index))
+        while True:
+            # (Ray Data puts constructor arguments in the object store itself; an
+            # ObjectRef given here would reach the constructor unresolved.)
+            rows = cleaned.flat_map(SelectInvolved, compute=pool,
+                                    fn_constructor_args=(involved_ids, passage_ids))
+            by_item, resigned = self.ray.get(
+                resolver.remote(rows.materialize(), job, self.corpus_index))
+            if not len(resigned):
+                break
+            # Rare: a trimmed document's new signature may meet a document that shares
+            # none of the original keys. Such documents join the resolution (which is
+            # then redone) until no new one appears: the local rule, exactly.
+            extra = [b["o"] for b in keys.map_batches(
+                newly_involved, batch_format="numpy",
+                fn_kwargs={"keys": np.unique(resigned), "involved": involved_ids},
+            ).iter_batches(batch_format="numpy")]
+            extra_ids = np.unique(np.concatenate(extra)) if extra else np.zeros(0, np.int64)
+            if not len(extra_ids):
+                break
+            involved_ids = np.union1d(involved_ids, extra_ids)
         job.targets = frozenset(found.uid for answers in by_item.values()
                                 for _, found in answers if found is not None)
         return self.ray.data.from_items([

@@ -161,3 +161,23 @@ def test_ray_engine_refuses_stdin_and_a_persistent_index(tmp_path: Path) -> None
     result = run_cli("clean", str(tmp_path / "a.txt"), "-o", str(tmp_path / "o"),
                      "--engine", "ray", "--dedup-index", str(tmp_path / "i.sqlite"))
     assert result.exit_code == 2 and "--dedup-index" in result.stderr
+
+
+def test_a_trimmed_document_meets_a_new_near_duplicate(local_ray: None, tmp_path: Path) -> None:
+    """b.txt loses the paragraph it shares with a.txt; what is left of it is a near copy
+    of c.txt, which shares no key with b.txt as it was: the resolution must take c.txt
+    in (its keys are only known once b.txt is re-signed)."""
+    pool = sentences()
+    long_a, short, long_b = "".join(pool[:12]), "".join(pool[12:16]), "".join(pool[16:28])
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(f"{long_a}\n\n{long_b}\n", encoding="utf-8")
+    (raw / "b.txt").write_text(f"{long_a}\n\n{short}\n", encoding="utf-8")
+    nudged = short[:20] + ("的" if short[20] != "的" else "是") + short[21:]
+    (raw / "c.txt").write_text(f"{nudged}\n", encoding="utf-8")
+    runs = run_both(raw, tmp_path)
+    outputs, records = runs["local"]
+    rules = {(r["input"], r.get("rule")) for r in records if r.get("filter") == "dedup"}
+    assert ("b.txt", "repeated-passage") in rules and ("c.txt", "near-duplicate") in rules
+    assert runs["ray"][0] == outputs
+    assert runs["ray"][1] == records
