@@ -37,6 +37,9 @@ import hashlib
 import logging
 import os
 import pickle
+import sys
+import time
+import uuid
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,8 +57,8 @@ from cleancorp.report import Report
 from cleancorp.runner import (
     Batch,
     Observer,
-    RunPlan,
     Runner,
+    RunPlan,
     SilentObserver,
     UnitResult,
     plan_run,
@@ -79,7 +82,7 @@ def import_ray() -> Any:
     """Ray, or a usage error saying how to install it (exit 2)."""
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError:
         raise UsageError(INSTALL_HINT) from None
     return ray
@@ -209,12 +212,32 @@ class CallRecorder:
 
 @dataclass
 class Job:
-    """What every stage needs, sent to each worker once."""
+    """What every stage needs. A new `token` whenever the driver changes it."""
 
     plan: RunPlan
     pipeline: Pipeline
     writing_report: bool
     targets: frozenset[str] = frozenset()
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def changed(self) -> None:
+        self.token = uuid.uuid4().hex
+
+
+_PROCESS: dict[str, Any] = {}
+
+
+def _in_process(job: Job, what: str = "job") -> Any:
+    """This worker process's copy of the job (or of its shard runner). Stages run as
+    Ray tasks, which reuse worker processes: keeping the job per process lets the
+    filters build their helpers (OpenCC, compiled rule tables) once per process
+    rather than once per task."""
+    if _PROCESS.get("token") != job.token:
+        _PROCESS.clear()
+        _PROCESS.update(token=job.token, job=job)
+    if what == "runner" and "runner" not in _PROCESS:
+        _PROCESS["runner"] = _ShardRunner(_PROCESS["job"])
+    return _PROCESS[what]
 
 
 class _ShardRunner(Runner):
@@ -240,12 +263,13 @@ class ReadUnits:
     """Stage 1: one row per unit of work (a text input, a batch of a JSON Lines input)."""
 
     def __init__(self, job: Job) -> None:
-        self.runner = _ShardRunner(job)
+        self.job = job
 
     def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
         i = int(row["i"])
+        runner = _in_process(self.job, "runner")
         return [{"i": i, "first": batch.first if batch is not None else 0,
-                 "unit": pickle.dumps(batch)} for batch in self.runner.unit_batches(i)]
+                 "unit": pickle.dumps(batch)} for batch in runner.unit_batches(i)]
 
 
 def _run_unit(job: Job, row: dict[str, Any], stop: int) -> UnitResult:
@@ -264,10 +288,11 @@ class TemplateKeys:
         self.job = job
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        job = _in_process(self.job)
         keys, hashes = [], []
         for i, unit in zip(batch["i"], batch["unit"], strict=True):
-            item = self.job.plan.items[int(i)]
-            docs = template_keys(item, self.job.pipeline, 1, self.job.plan.config.text_field,
+            item = job.plan.items[int(i)]
+            docs = template_keys(item, job.pipeline, 1, job.plan.config.text_field,
                                  batch=pickle.loads(unit))
             for text_hash, doc_keys in docs:
                 h = int.from_bytes(text_hash, "big", signed=True)
@@ -291,10 +316,11 @@ class Clean:
         self.job, self.stop, self.corpus_index, self.level = job, stop, corpus_index, level
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
-        result = _run_unit(self.job, row, self.stop)
+        job = _in_process(self.job)
+        result = _run_unit(job, row, self.stop)
         summaries = []
         if self.corpus_index is not None:
-            tail = self.job.pipeline
+            tail = job.pipeline
             for pos, doc in enumerate(result.docs):
                 info = doc.meta.get("dedup")
                 if info is None:
@@ -441,34 +467,28 @@ class _Stub:
         self.dropped = True
 
 
-class Finish:
+def finish_input(group: dict[str, np.ndarray], job: Job) -> dict[str, np.ndarray]:
     """Stage 6: one input's results and answers -> its outputs and its report shard."""
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
-        self.runner = _ShardRunner(job)
-
-    def __call__(self, group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        runner = self.runner
-        runner.report = CallRecorder(self.job.writing_report)  # type: ignore[assignment]
-        runner.observer = CallRecorder()  # type: ignore[assignment]
-        if runner.tree is not None:
-            runner.tree.deferred = []
-        answers: dict[Any, deque[Any]] = defaultdict(deque)
-        results = []
-        for n in np.argsort(group["first"], kind="stable"):
-            if len(group["answers"][n]):
-                for key, found in pickle.loads(group["answers"][n]):
-                    answers[key].append(found)
-            else:
-                results.append(pickle.loads(group["result"][n]))
-        state = ReplayIndex(answers, self.job.targets)
-        runner.corpus_state = state
-        for result in results:
-            runner._finish(result)
-        shard = (runner.report.calls, runner.observer.calls,  # type: ignore[attr-defined]
-                 runner.tree.deferred if runner.tree is not None else [], state.names)
-        return {"i": group["i"][:1], "shard": np.array([pickle.dumps(shard)], dtype=object)}
+    runner = _in_process(job, "runner")
+    runner.report = CallRecorder(job.writing_report)
+    runner.observer = CallRecorder()
+    if runner.tree is not None:
+        runner.tree.deferred = []
+    answers: dict[Any, deque[Any]] = defaultdict(deque)
+    results = []
+    for n in np.argsort(group["first"], kind="stable"):
+        if len(group["answers"][n]):
+            for key, found in pickle.loads(group["answers"][n]):
+                answers[key].append(found)
+        else:
+            results.append(pickle.loads(group["result"][n]))
+    state = ReplayIndex(answers, job.targets)
+    runner.corpus_state = state
+    for result in results:
+        runner._finish(result)
+    shard = (runner.report.calls, runner.observer.calls,
+             runner.tree.deferred if runner.tree is not None else [], state.names)
+    return {"i": group["i"][:1], "shard": np.array([pickle.dumps(shard)], dtype=object)}
 
 
 # -- the driver ----------------------------------------------------------------------------
@@ -484,10 +504,21 @@ class RayRunner:
         probe = Runner(plan, report)  # the local engine's view of the pipeline
         self.pipeline, self.stop, self.corpus_index = probe.pipeline, probe.stop, probe.corpus_index
         self.level = probe._record_level
+        #: Wall seconds per stage, for `-v` and the benchmark.
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def _lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._clock
+        self._clock = now
 
     def run(self) -> int:
         ray = self.ray
         started_here = not ray.is_initialized()
+        for name in ("ray", "ray.data"):
+            # Ray's own INFO/WARNING chatter (progress, deprecations) is not the user's.
+            logging.getLogger(name).setLevel(logging.ERROR)
         if started_here:
             kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                       "logging_level": logging.WARNING}
@@ -500,14 +531,14 @@ class RayRunner:
         finally:
             if started_here:
                 ray.shutdown()
+            if self.config.verbose:
+                print("ray engine, seconds per stage: " + ", ".join(
+                    f"{k} {v:.1f}" for k, v in self.timings.items()), file=sys.stderr)
 
     def _context(self) -> Any:
         ctx = self.ray.data.DataContext.get_current()
         ctx.execution_options.preserve_order = True
         ctx.enable_progress_bars = False
-        # Ray's own INFO/WARNING chatter (progress, deprecations) is not the user's business.
-        for name in ("ray", "ray.data"):
-            logging.getLogger(name).setLevel(logging.ERROR)
         # Small corpora must not pay for 200 shuffle partitions.
         ctx.default_hash_shuffle_parallelism = max(2, min(200, len(self.plan.items) // 64 + 2))
         return ctx
@@ -525,20 +556,22 @@ class RayRunner:
                 sizes += it.path.stat().st_size
         self.observer.start(len(items), sizes)
         workers = max(1, int(self.ray.available_resources().get("CPU", 1)))
-        pool = self.ray.data.ActorPoolStrategy(min_size=1, max_size=workers)
         job = Job(self.plan, self.pipeline, self.level is not None)
         blocks = max(1, min(len(items), workers * 16))
         units = rd.from_items([{"i": i} for i in range(len(items))],
                               override_num_blocks=blocks).flat_map(
-            ReadUnits, fn_constructor_args=(job,), compute=pool)
-        self._count_templates(units, job, pool)
-        cleaned = units.map(Clean, fn_constructor_args=(job, self.stop, self.corpus_index,
-                                                        self.level), compute=pool)
+            ReadUnits(job))
+        self._lap("start")
+        self._count_templates(units, job)
+        self._lap("templates")
+        cleaned = units.map(Clean(job, self.stop, self.corpus_index, self.level))
         cleaned = cleaned.materialize()
-        answers = self._resolve(cleaned, job, pool)
+        self._lap("clean")
+        answers = self._resolve(cleaned, job)
+        self._lap("resolve")
         finished = cleaned.union(answers) if answers is not None else cleaned
         shards = (finished.groupby("i").map_groups(
-            Finish, fn_constructor_args=(job,), batch_format="numpy", compute=pool)
+            finish_input, fn_kwargs={"job": job}, batch_format="numpy")
             .sort("i"))
         names: dict[str, str | None] = {}
         for row in shards.iter_rows():
@@ -558,17 +591,17 @@ class RayRunner:
                     tree.record(entry)
         if tree is not None:
             tree.close()
+        self._lap("finish")
         self.observer.finish()
         self.report.close(versions(self.pipeline))
         return self.report.exit_code
 
-    def _count_templates(self, units: Any, job: Job, pool: Any) -> None:
+    def _count_templates(self, units: Any, job: Job) -> None:
         boiler = self.pipeline.filter("boilerplate")
         if not self.config.corpus or boiler is None:
             return
         least = boiler.options.template_min_docs  # type: ignore[attr-defined]
-        counts = (units.map_batches(TemplateKeys, fn_constructor_args=(job,), compute=pool,
-                                    batch_format="numpy")
+        counts = (units.map_batches(TemplateKeys(job), batch_format="numpy")
                   .groupby("k").map_groups(count_templates, fn_kwargs={"least": least},
                                            batch_format="numpy"))
         templates = {}
@@ -576,8 +609,9 @@ class RayRunner:
             for key, count in zip(batch["k"].tolist(), batch["c"].tolist(), strict=True):
                 templates[_uint64(key)] = count
         boiler.template_counts = templates  # type: ignore[attr-defined]
+        job.changed()
 
-    def _resolve(self, cleaned: Any, job: Job, pool: Any) -> Any:
+    def _resolve(self, cleaned: Any, job: Job) -> Any:
         """Stages 4 and 5; the answers as rows to group with the results by input."""
         if self.corpus_index is None:
             return None
@@ -593,14 +627,14 @@ class RayRunner:
         passage_ids = np.unique(np.concatenate(passages)) if passages else np.zeros(0, np.int64)
         if not len(involved_ids):
             return None
+        self._lap("candidates")
         resolver = self.ray.remote(resolve)
         while True:
-            # (Ray Data puts constructor arguments in the object store itself; an
-            # ObjectRef given here would reach the constructor unresolved.)
-            rows = cleaned.flat_map(SelectInvolved, compute=pool,
-                                    fn_constructor_args=(involved_ids, passage_ids))
-            by_item, resigned = self.ray.get(
-                resolver.remote(rows.materialize(), job, self.corpus_index))
+            rows = cleaned.flat_map(SelectInvolved(involved_ids, passage_ids))
+            rows = rows.materialize()
+            self._lap("select")
+            by_item, resigned = self.ray.get(resolver.remote(rows, job, self.corpus_index))
+            self._lap("resolve")
             if not len(resigned):
                 break
             # Rare: a trimmed document's new signature may meet a document that shares
@@ -616,6 +650,7 @@ class RayRunner:
             involved_ids = np.union1d(involved_ids, extra_ids)
         job.targets = frozenset(found.uid for answers in by_item.values()
                                 for _, found in answers if found is not None)
+        job.changed()
         return self.ray.data.from_items([
             {"i": item, "first": -1, "result": b"", "summaries": b"",
              "answers": pickle.dumps(answers)} for item, answers in sorted(by_item.items())])
