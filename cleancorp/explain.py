@@ -163,7 +163,7 @@ def note_of(record: dict[str, Any]) -> str:
     'duplicate_of=a.txt similarity=0.93'
     """
     skip = {"type", "input", "output", "record", "filter", "rule", "action", "line", "line_end",
-            "before", "after", "part"}
+            "before", "after", "part", "spans"}
     return " ".join(f"{k}={v}" for k, v in record.items() if k not in skip)
 
 

@@ -41,6 +41,21 @@ def test_span_removal_and_later_edit_of_the_same_line() -> None:
     assert "{+关于开+}" in plain_segments(step.segments)
 
 
+def test_line_records_with_spans_draw_inline_and_keep_spans_out_of_the_note() -> None:
+    lines = ["關(guān)於開(kāi)展工作,好"]
+    records = [rec("annotations", "inline-pinyin", "replace", 1, 1, lines[0], "關於開展工作,好",
+                   spans=[[1, "(guān)", ""], [9, "(kāi)", ""]]),
+               rec("punctuation", "cjk-ascii", "replace", 1, 1, "關於開展工作,好", "關於開展工作，好",
+                   spans=[[6, ",", "，"]])]
+    for view in (build_view(lines, records), build_view(None, records)):
+        edits = [r for r in view.rows if r.kind in ("edit", "step")]
+        assert [r.rule for r in edits] == ["inline-pinyin", "cjk-ascii"]
+        assert "[-(guān)-]" in plain_segments(edits[0].segments)
+        assert "[-(kāi)-]" in plain_segments(edits[0].segments)
+        assert "[-,-]{+，+}" in plain_segments(edits[1].segments)
+        assert all("spans" not in r.note for r in view.rows)
+
+
 def test_multi_line_removal_skips_lines_an_earlier_filter_removed() -> None:
     # blank-lines records only the lines still present (1 was removed before it ran).
     records = [rec("boilerplate", "breadcrumb", "remove", 1, 1, LINES[0]),

@@ -18,6 +18,7 @@ from cleancorp.filters.annotations import (
     pinyin_syllables,
     strip_annotations,
 )
+from cleancorp.spans import apply_spans
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = load_cases("annotations")
@@ -87,12 +88,29 @@ def test_bad_option_names_the_key() -> None:
     assert err.value.key == "annotations.toneless_min_annotations"
 
 
-def test_records_one_removal_per_gloss_with_its_text() -> None:
-    doc = run("標題\n關(guān)於開（kāi）展")
+def test_records_one_replace_per_line_listing_each_gloss() -> None:
+    doc = run("標題\n關(guān)於開（kāi）展\n中(zhōng)(guó)人(rén)")
     assert [(c.filter, c.rule, c.action, c.line, c.before, c.after) for c in doc.changes] == [
-        ("annotations", "inline-pinyin", "remove", 2, "(guān)", ""),
-        ("annotations", "inline-pinyin", "remove", 2, "（kāi）", ""),
+        ("annotations", "inline-pinyin", "replace", 2, "關(guān)於開（kāi）展", "關於開展"),
+        ("annotations", "inline-pinyin", "replace", 3, "中(zhōng)(guó)人(rén)", "中人"),
     ]
+    # Three glosses, one record: the chained pair is one span, in input-line offsets.
+    assert [c.extra["spans"] for c in doc.changes] == [
+        [[1, "(guān)", ""], [9, "（kāi）", ""]],
+        [[1, "(zhōng)(guó)", ""], [14, "(rén)", ""]],
+    ]
+
+
+def test_three_glosses_in_a_long_line_give_one_record_with_three_spans() -> None:
+    # Long enough that the record's before/after are a trimmed window of the line.
+    line = "前言" * 20 + "關(guān)於開(kāi)展創(chuàng)建" + "結語" * 20
+    doc = run(line)
+    [change] = doc.changes
+    assert change.action == "replace"
+    assert [s[1] for s in change.extra["spans"]] == ["(guān)", "(kāi)", "(chuàng)"]
+    assert len(change.before) < len(line)
+    assert change.before in line and change.after in doc.text
+    assert apply_spans(change.before, change.extra["spans"]) == change.after
 
 
 def test_find_and_strip_agree() -> None:
@@ -113,10 +131,18 @@ def test_seed_002(seed_doc: tuple[str, Document]) -> None:
     # Every parenthesised lowercase pinyin-looking token glued to a Hanzi in the seed
     # (all carry tone marks); counted independently of the filter's own regex.
     glued = re.findall(r"[\u4e00-\u9fff][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）]", text)
-    assert len(doc.changes) == len(glued) == 1855
-    assert {c.rule for c in doc.changes} == {"inline-pinyin"}
-    # Conservation: each removed span is in its input line.
-    assert all(c.before in doc.input_lines[c.line - 1] for c in doc.changes)
+    spans = [s for c in doc.changes for s in c.extra["spans"]]
+    # One span per gloss (none of the seed's are chained), one record per glossed line.
+    assert len(spans) == len(glued) == 1855
+    assert len(doc.changes) == len({c.line for c in doc.changes})
+    assert {(c.rule, c.action) for c in doc.changes} == {("inline-pinyin", "replace")}
+    assert all(after == "" and before == glue[1:] for (_, before, after), glue
+               in zip(spans, glued, strict=True))
+    # Conservation: each record's before is its input line (no earlier filter ran)
+    # and its spans replay to its after.
+    for c in doc.changes:
+        assert c.before in doc.input_lines[c.line - 1]
+        assert apply_spans(c.before, c.extra["spans"]) == c.after
     out = doc.text
     assert "\n關于開展創建全國科技進步先進城市情況匯報\n" in out
     # What is not a gloss stays: notes in parentheses, and glosses glued to debris,
