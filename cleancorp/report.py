@@ -78,10 +78,17 @@ def record_changes(changes: list[Any], level: str | None) -> list[Any]:
     return out
 
 
-def change_line(stamp: dict[str, Any], body: str) -> str:
-    """A change record from its stamp (type, input, output, record) and the body
-    `record_changes` made: the same line `json_line` makes of the whole record."""
-    return json_line(stamp)[:-2] + ", " + body[1:]
+def change_prefix(stamp: dict[str, Any]) -> str:
+    """The start of the change records of one document, from their stamp (type,
+    input, output, record): `change_prefix(stamp) + body[1:]` with a body made by
+    `record_changes` is the line `json_line` makes of the whole record.
+
+    >>> body = json_line({"filter": "t2s", "before": "關", "after": "关"})
+    >>> change_prefix({"type": "change", "input": "a.txt"}) + body[1:] == json_line(
+    ...     {"type": "change", "input": "a.txt", "filter": "t2s", "before": "關", "after": "关"})
+    True
+    """
+    return json_line(stamp)[:-2] + ", "
 
 
 @dataclass
@@ -135,7 +142,7 @@ class Report:
             self._write({"type": "change", **record})
 
     def change_text(self, line: str) -> None:
-        """A change record already serialised (`change_line`) for this report's level."""
+        """A change record already serialised (`change_prefix` + body) for this report's level."""
         if self.stream is not None:
             self.stream.write(line)
 

@@ -49,7 +49,7 @@ from cleancorp.report import (
     FileOutcome,
     RecordedChange,
     Report,
-    change_line,
+    change_prefix,
     record_changes,
 )
 
@@ -744,12 +744,13 @@ class Runner:
                 stamp["output"] = name
             if doc.record_no is not None:
                 stamp["record"] = doc.record_no
+            prefix = change_prefix(stamp)
             for change in doc.changes:
                 if level == "removals" and change.action not in REMOVAL_ACTIONS:
                     continue
                 if isinstance(change, RecordedChange):
                     if change.body is not None:
-                        entries.append((doc.record_no or 0, change_line(stamp, change.body)))
+                        entries.append((doc.record_no or 0, prefix + change.body[1:]))
                     continue
                 record: dict[str, Any] = dict(stamp)
                 record.update(change.to_record())
@@ -759,14 +760,21 @@ class Runner:
                     record["duplicate_of"] = self.corpus_state.output_name(uid) or uid
                 entries.append((doc.record_no or 0, record))
         entries.sort(key=lambda e: e[0])  # stable: a document's own order is kept
+        lines: list[str] = []  # serialised records, written together (one write, not 100s)
         for n, entry in entries:
+            if isinstance(entry, str):
+                lines.append(entry)
+                continue
+            if lines:
+                self.report.change_text("".join(lines))
+                lines = []
             if isinstance(entry, tuple):
                 self.report.error(display, entry[1], record=n)
                 self.observer.error(f"{display}:{n}", entry[1])
-            elif isinstance(entry, str):
-                self.report.change_text(entry)
             else:
                 self.report.change(entry)
+        if lines:
+            self.report.change_text("".join(lines))
 
     def _write_stdout(self, result: UnitResult, files: list[tuple[PurePosixPath, bytes]]) -> None:
         assert self.stdout is not None
