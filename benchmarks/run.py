@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -141,7 +142,7 @@ def corpus_stats(corpus: Path) -> tuple[int, int]:
 # -- the whole pipeline through the CLI --------------------------------------------------
 
 
-def run_cli(corpus: Path, jobs: int, workdir: Path) -> dict[str, Any]:
+def run_cli(corpus: Path, jobs: int, workdir: Path, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     """One measured `cleancorp clean` run in a fresh wrapper process."""
     out, report, result = (
         workdir / "run-out",
@@ -163,6 +164,7 @@ def run_cli(corpus: Path, jobs: int, workdir: Path) -> dict[str, Any]:
         str(jobs),
         "-q",
         "--no-config",
+        *extra,
     ]
     proc = subprocess.run(
         [sys.executable, str(HERE / "_wrap.py"), str(result), "--", *cmd],
@@ -200,11 +202,12 @@ def run_cli(corpus: Path, jobs: int, workdir: Path) -> dict[str, Any]:
     }
 
 
-def measure_cli(label: str, corpus: Path, jobs: int, runs: int, workdir: Path) -> dict[str, Any]:
+def measure_cli(label: str, corpus: Path, jobs: int, runs: int, workdir: Path,
+                extra: tuple[str, ...] = ()) -> dict[str, Any]:
     results = []
     for r in range(runs):
         log(f"pipeline {label} -j{jobs} run {r + 1}/{runs}")
-        results.append(run_cli(corpus, jobs, workdir))
+        results.append(run_cli(corpus, jobs, workdir, extra))
     return {"label": label, "jobs": jobs, "runs": results}
 
 
@@ -827,6 +830,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--skip-peers", action="store_true", help="same as --peers skip")
     ap.add_argument("--skip-large", action="store_true", help="leave out the 10x runs")
     ap.add_argument(
+        "--ray",
+        choices=("auto", "require", "skip"),
+        default="auto",
+        help="measure --engine ray when Ray is installed (auto), insist on it, or leave it out",
+    )
+    ap.add_argument(
         "--profile-mb",
         type=float,
         default=0,
@@ -897,6 +906,17 @@ def main(argv: list[str] | None = None) -> int:
         m = measure_cli("default", default1, jobs, ns.runs, work)
         m["scale"] = "1x"
         pipeline.append(m)
+    if ns.ray != "skip" and importlib.util.find_spec("ray") is not None:
+        # The Ray engine on this one machine (a local Ray instance with -j CPUs): its
+        # overhead over the local engine, same corpus, same outputs.
+        m = measure_cli("default, --engine ray", default1, 2, 1 if ns.quick else ns.runs, work,
+                        ("--engine", "ray"))
+        m["scale"] = "1x"
+        pipeline.append(m)
+    elif ns.ray == "require":
+        print("error: --ray require, but Ray is not installed (pip install -e '.[ray]')",
+              file=sys.stderr)
+        return 2
     if default10 is not None:
         m = measure_cli("default", default10, large_jobs, 1, work)
         m["scale"] = big
