@@ -291,11 +291,11 @@ class Document:
 CONTEXT_CHARS = 12
 
 
-def _common_prefix(a: str, b: str) -> int:
+def common_prefix(a: str, b: str) -> int:
     """Length of the common prefix, by binary search on slice equality (compared in
     C: a character loop in Python was a top cost on long paragraphs).
 
-    >>> _common_prefix("中文abc", "中文abd"), _common_prefix("", "x")
+    >>> common_prefix("中文abc", "中文abd"), common_prefix("", "x")
     (4, 0)
     """
     lo, hi = 0, min(len(a), len(b))
@@ -319,8 +319,8 @@ def changed_window(old: str, new: str, context: int = CONTEXT_CHARS) -> tuple[st
     >>> changed_window("短句,", "短句，")   # short lines are kept whole
     ('短句,', '短句，')
     """
-    prefix = _common_prefix(old, new)
-    suffix = min(_common_prefix(old[prefix:][::-1], new[prefix:][::-1]),
+    prefix = common_prefix(old, new)
+    suffix = min(common_prefix(old[prefix:][::-1], new[prefix:][::-1]),
                  min(len(old), len(new)) - prefix)
     start = max(0, prefix - context)
     cut = max(0, suffix - context)

@@ -1,7 +1,9 @@
 """Changed spans of a line: one change record per edited line instead of one per edit.
 
-High-volume filters (`annotations`, `t2s`, `punctuation`) record each changed
-line once (SPEC section 3: "one record per line listing the changed spans").
+`annotations` records each changed line once, however many glosses it lost (SPEC
+section 3: "one record per line listing the changed spans"; a page with pinyin
+glosses has dozens per line). (`t2s` and `punctuation` also record a changed line
+once, with its changed window only: there, spans would cost more than they save.)
 The record keeps `before`/`after` as `Document.replace_line` makes them by
 default (the changed window of the line, see `document.changed_window`) and adds
 
@@ -24,63 +26,12 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from difflib import SequenceMatcher
-from itertools import compress, count
-from operator import ne
 from typing import Any
 
-from cleancorp.document import CONTEXT_CHARS, changed_window
+from cleancorp.document import CONTEXT_CHARS, changed_window, common_prefix
 
 #: A span as it goes to the report: [col, before, after] (a list, as JSON reads it back).
 Span = list[Any]
-
-
-def common_prefix(a: str, b: str) -> int:
-    """Length of the common prefix (binary search on slices, compared in C).
-
-    >>> common_prefix("關於開展", "关于开展"), common_prefix("中文a", "中文b")
-    (0, 2)
-    """
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def position_spans(old: str, new: str, positions: Iterable[int] | None = None) -> list[Span]:
-    """Spans of two strings of the same length: runs of differing characters.
-
-    `positions` (sorted) limits the comparison to the characters a filter may have
-    changed (punctuation: the ASCII marks); by default every position is compared.
-
-    >>> position_spans("視察中,大家:好", "视察中，大家：好")
-    [[0, '視', '视'], [3, ',', '，'], [6, ':', '：']]
-    >>> position_spans("多个,,中文", "多个，，中文", [2, 3])
-    [[2, ',,', '，，']]
-    """
-    if len(old) != len(new):
-        raise ValueError("position_spans needs strings of the same length")
-    if positions is None:
-        # map/compress run in C: t2s compares every character of its lines.
-        positions = compress(count(), map(ne, old, new))
-    else:
-        positions = [k for k in positions if old[k] != new[k]]
-    spans: list[Span] = []
-    start = end = -1
-    for k in positions:
-        if k == end:
-            end += 1
-            continue
-        if start >= 0:
-            spans.append([start, old[start:end], new[start:end]])
-        start, end = k, k + 1
-    if start >= 0:
-        spans.append([start, old[start:end], new[start:end]])
-    return spans
 
 
 def removal_spans(ranges: Iterable[tuple[int, int]], old: str) -> list[Span]:
@@ -99,26 +50,6 @@ def removal_spans(ranges: Iterable[tuple[int, int]], old: str) -> list[Span]:
             last[1] = old[last[0] : stop]
         else:
             spans.append([start, old[start:end], ""])
-    return spans
-
-
-def diff_spans(old: str, new: str) -> list[Span]:
-    """Spans of any two strings: by position when the lengths agree (the usual case:
-    conversions map characters one to one), else by `difflib` (slow on long lines;
-    only for the rare phrase that changes length).
-
-    >>> diff_spans("這裡的說明", "这里的说明")
-    [[0, '這裡', '这里'], [3, '說', '说']]
-    >>> diff_spans("一個電腦程式", "一个计算机程序")
-    [[1, '個電腦', '个计算机'], [5, '式', '序']]
-    """
-    if len(old) == len(new):
-        return position_spans(old, new)
-    spans: list[Span] = []
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "equal":
-            spans.append([i1, old[i1:i2], new[j1:j2]])
     return spans
 
 

@@ -15,7 +15,6 @@ import regex
 
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
-from cleancorp.spans import position_spans, window_record
 
 #: ASCII mark -> its full-width form (the pairs `( )` are handled together).
 FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -225,9 +224,7 @@ class PunctuationFilter(Filter):
 
     Never changes marks between digits (`1,000`, `3:30`), in Latin text, URLs,
     e-mail addresses or code, never touches `.`, and never turns full-width
-    punctuation into ASCII. One change record per changed line; its ``spans`` list
-    the converted marks (``[col, ",", "，"]``, runs of adjacent marks as one span;
-    `col` is the 0-based offset in the record's `before`, see `cleancorp.spans`).
+    punctuation into ASCII. One change record per changed line.
 
     >>> doc = Document.from_text("视察中,大家一致认为:\\nprint(a, b)\\n(1)加快发展")
     >>> _ = PunctuationFilter().apply(doc)
@@ -235,8 +232,6 @@ class PunctuationFilter(Filter):
     视察中，大家一致认为：
     print(a, b)
     （1）加快发展
-    >>> [(c.line, c.extra["spans"]) for c in doc.changes]
-    [(1, [[3, ',', '，'], [10, ':', '：']]), (3, [[0, '(', '（'], [2, ')', '）']])]
     """
 
     name = "punctuation"
@@ -256,9 +251,5 @@ class PunctuationFilter(Filter):
                     o if o in "()" else c for o, c in zip(line, new, strict=True)
                 )
             if new != line:
-                # Only the ASCII marks change, one character each, in place.
-                spans = position_spans(line, new, [m.start() for m in ANY_MARK_RE.finditer(line)])
-                before, after, spans = window_record(line, new, spans)
-                doc.replace_line(i, new, filter=self.name, rule="cjk-ascii", before=before,
-                                 after=after, spans=spans)
+                doc.replace_line(i, new, filter=self.name, rule="cjk-ascii")
         return [doc]

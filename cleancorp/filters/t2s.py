@@ -24,7 +24,6 @@ import opencc
 from cleancorp.document import Document
 from cleancorp.errors import ConfigError
 from cleancorp.filters.base import Filter, FilterOptions
-from cleancorp.spans import diff_spans, window_record
 
 #: Han ideographs by code point, for counting. `re` with plain ranges runs about 4x
 #: faster than ``regex``'s ``\p{Han}`` on megabytes of text, and a share only needs
@@ -283,9 +282,7 @@ class T2sFilter(Filter):
     """Convert traditional Chinese to simplified with OpenCC (phrase level).
 
     Changes whole lines, one ``replace`` record per changed line (rule ``t2s``, or
-    ``t2s-paragraph`` for a long traditional paragraph inside a simplified document)
-    whose ``spans`` list the converted runs of characters (``[col, "關於開", "关于开"]``,
-    `col` the 0-based offset in the record's `before`, see `cleancorp.spans`).
+    ``t2s-paragraph`` for a long traditional paragraph inside a simplified document).
     Never touches text with kana, simplified text with a few traditional-looking
     names (乾隆, 著作, 蘇軾 in a simplified page) under ``auto``, nor line breaks.
     Sets ``doc.meta["opencc"]`` to the OpenCC version whenever it looks at a
@@ -294,8 +291,6 @@ class T2sFilter(Filter):
     >>> doc = Document.from_text("頭髮\\n乾安縣位於吉林省\\n相剋")
     >>> T2sFilter().apply(doc)[0].text
     '头发\\n乾安县位于吉林省\\n相克'
-    >>> [c.extra["spans"] for c in doc.changes]
-    [[[0, '頭髮', '头发']], [[2, '縣', '县'], [4, '於', '于']], [[1, '剋', '克']]]
     >>> doc = Document.from_text("乾隆年间，他的著作很多。")
     >>> T2sFilter().apply(doc)[0].text, doc.changes
     ('乾隆年间，他的著作很多。', [])
@@ -342,7 +337,5 @@ class T2sFilter(Filter):
         changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
         chosen = choose_lines(old, changed, self.tables, self.options.mode)
         for i in sorted(chosen):
-            before, after, spans = window_record(old[i], new[i], diff_spans(old[i], new[i]))
-            doc.replace_line(i, new[i], filter=self.name, rule=chosen[i], before=before,
-                             after=after, spans=spans)
+            doc.replace_line(i, new[i], filter=self.name, rule=chosen[i])
         return [doc]
