@@ -33,6 +33,7 @@ the report, nothing else:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import os
@@ -51,7 +52,7 @@ from cleancorp.config import RunConfig, default_jobs
 from cleancorp.dedup_index import band_keys
 from cleancorp.document import Document
 from cleancorp.errors import UsageError
-from cleancorp.files import OutputTree
+from cleancorp.files import InputItem, OutputTree
 from cleancorp.pipeline import Pipeline
 from cleancorp.report import Report
 from cleancorp.runner import (
@@ -74,8 +75,10 @@ INSTALL_HINT = ("--engine ray needs Ray, an optional extra: pip install 'cleanco
 #: Key kinds mixed into one int64 column for the candidate grouping. A collision of
 #: two kinds can only make more documents "involved", which changes no result.
 _EXACT, _BAND, _PARA = 0, 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
-#: Bits of the stable order of a document: input number, then record/line, then part.
-_ITEM_SHIFT, _RECORD_SHIFT = 40, 12
+#: Bits of the stable order of a document (one int64): input number (27 bits: 134 M
+#: inputs), then its JSON Lines record (28 bits) and article (8 bits), or for a text
+#: input the article (36 bits).
+_ITEM_SHIFT, _RECORD_SHIFT = 36, 8
 
 
 def import_ray() -> Any:
@@ -102,11 +105,13 @@ def doc_order(item: int, doc: Document, position: int) -> int:
     Lines records (and the articles of one record), or the articles of a file."""
     if doc.record_no is None:
         low = position
-    else:
+    elif doc.part < 1 << _RECORD_SHIFT:
         low = doc.record_no << _RECORD_SHIFT | doc.part
-    if item >= 1 << 22 or low >= 1 << _ITEM_SHIFT:
+    else:
+        low = 1 << _ITEM_SHIFT  # out of range: refused below
+    if item >= 1 << (63 - _ITEM_SHIFT) or low >= 1 << _ITEM_SHIFT:
         raise UsageError("the corpus is too large for --engine ray's document order "
-                         "(4 M inputs, 256 M records per input)")
+                         "(134 M inputs, 268 M records per input, 255 articles per record)")
     return item << _ITEM_SHIFT | low
 
 
@@ -250,8 +255,7 @@ class _ShardRunner(Runner):
         if self.tree is not None:
             self.tree.deferred = []
 
-    def unit_batches(self, item_no: int) -> Iterator[Batch | None]:
-        item = self.plan.items[item_no]
+    def unit_batches(self, item: InputItem) -> Iterator[Batch | None]:
         if item.kind == "jsonl" and item.error is None:
             for _, _, batch in self._jsonl_batches(item):
                 yield batch
@@ -266,14 +270,15 @@ class ReadUnits:
         self.job = job
 
     def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
-        i = int(row["i"])
         runner = _in_process(self.job, "runner")
-        return [{"i": i, "first": batch.first if batch is not None else 0,
-                 "unit": pickle.dumps(batch)} for batch in runner.unit_batches(i)]
+        item = pickle.loads(row["item"])
+        return [{"i": row["i"], "item": row["item"],
+                 "first": batch.first if batch is not None else 0,
+                 "unit": pickle.dumps(batch)} for batch in runner.unit_batches(item)]
 
 
 def _run_unit(job: Job, row: dict[str, Any], stop: int) -> UnitResult:
-    item = job.plan.items[int(row["i"])]
+    item = pickle.loads(row["item"])
     batch = pickle.loads(row["unit"])
     if batch is not None:
         return process_batch(item, batch, job.pipeline, stop, job.plan.config.text_field)
@@ -290,8 +295,8 @@ class TemplateKeys:
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         job = _in_process(self.job)
         keys, hashes = [], []
-        for i, unit in zip(batch["i"], batch["unit"], strict=True):
-            item = job.plan.items[int(i)]
+        for item_blob, unit in zip(batch["item"], batch["unit"], strict=True):
+            item = pickle.loads(item_blob)
             docs = template_keys(item, job.pipeline, 1, job.plan.config.text_field,
                                  batch=pickle.loads(unit))
             for text_hash, doc_keys in docs:
@@ -555,10 +560,17 @@ class RayRunner:
             with contextlib.suppress(OSError):
                 sizes += it.path.stat().st_size
         self.observer.start(len(items), sizes)
+        if not items:
+            self.observer.finish()
+            self.report.close(versions(self.pipeline))
+            return self.report.exit_code
         workers = max(1, int(self.ray.available_resources().get("CPU", 1)))
-        job = Job(self.plan, self.pipeline, self.level is not None)
+        # Tasks get their input with their row: the job does not carry the list of
+        # inputs (millions of them on a large corpus).
+        job = Job(dataclasses.replace(self.plan, items=[]), self.pipeline,
+                  self.level is not None)
         blocks = max(1, min(len(items), workers * 16))
-        units = rd.from_items([{"i": i} for i in range(len(items))],
+        units = rd.from_items([{"i": i, "item": pickle.dumps(it)} for i, it in enumerate(items)],
                               override_num_blocks=blocks).flat_map(
             ReadUnits(job))
         self._lap("start")
