@@ -129,7 +129,6 @@ class Report:
         self.changes: Counter[str] = Counter()
         self.rules: Counter[str] = Counter()
         self.errors: list[tuple[str, str]] = []
-        self.outcomes: list[FileOutcome] = []
         self.summary: dict[str, Any] | None = None
 
     def _write(self, record: dict[str, Any]) -> None:
@@ -160,7 +159,6 @@ class Report:
         self.changed_inputs += outcome.changed
         self.changes.update(outcome.changes)
         self.rules.update(outcome.rules)
-        self.outcomes.append(outcome)
         record: dict[str, Any] = {"type": "file", "input": outcome.input}
         if outcome.encoding is not None:
             record["encoding"] = outcome.encoding

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol
 
+import numpy as np
+
 from cleancorp import __version__
 from cleancorp.config import RunConfig, default_jobs
 from cleancorp.document import Document
@@ -69,8 +71,8 @@ PAUSE_ENV = "CLEANCORP_TEST_PAUSE_AFTER"
 #: that `IN_FLIGHT_PER_WORKER` batches per worker stay a few MB.
 JSONL_BATCH_BYTES = 1 << 20
 JSONL_BATCH_RECORDS = 512
-#: Cap of the template-line counts (about 100 bytes each in a dict: ~100 MB).
-MAX_TEMPLATE_KEYS = 1_000_000
+#: Cap of the template-line counts (16 bytes each: 64 MB).
+MAX_TEMPLATE_KEYS = 4_000_000
 
 
 class Observer(Protocol):
@@ -279,6 +281,63 @@ def _process_jsonl_lines(result: UnitResult, lines: list[bytes], first: int, pip
 # -- the parent side --------------------------------------------------------------
 
 
+class TemplateCounter:
+    """Counts, per template key, the distinct documents it occurs in.
+
+    Keys are kept in numpy arrays (16 bytes per key, against ~100 in a dict: on a
+    corpus of unique pages the counts were most of the parent's memory), merged in
+    chunks. Exact copies of a page count once: ten copies of one article must not
+    make its title a "template line" (dedup drops the copies later anyway). Memory
+    is bounded by `MAX_TEMPLATE_KEYS`: beyond it, keys seen in one document only
+    are forgotten, which can only make template removal more conservative.
+
+    >>> counter = TemplateCounter()
+    >>> counter.add(b"doc-a", {1, 2}); counter.add(b"doc-b", {2, 3}); counter.add(b"doc-a", {1, 2})
+    >>> counter.at_least(2)
+    {2: 2}
+    """
+
+    #: keys buffered before a merge
+    CHUNK = 1 << 18
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, np.uint64)
+        self.counts = np.zeros(0, np.int64)
+        self._buffer: list[np.ndarray] = []
+        self._buffered = 0
+        self._seen: set[bytes] = set()
+
+    def add(self, text_hash: bytes, keys: set[int]) -> None:
+        """The distinct keys of one document (ignored when its text was seen)."""
+        if text_hash in self._seen:
+            return
+        self._seen.add(text_hash)
+        if keys:
+            self._buffer.append(np.fromiter(keys, np.uint64, len(keys)))
+            self._buffered += len(keys)
+            if self._buffered >= self.CHUNK:
+                self._merge()
+
+    def _merge(self) -> None:
+        if not self._buffer:
+            return
+        new = np.concatenate(self._buffer)
+        self._buffer, self._buffered = [], 0
+        keys, inverse = np.unique(np.concatenate([self.keys, new]), return_inverse=True)
+        weights = np.concatenate([self.counts, np.ones(len(new), np.int64)])
+        self.keys, self.counts = keys, np.bincount(inverse, weights=weights).astype(np.int64)
+        if len(self.keys) > MAX_TEMPLATE_KEYS:
+            more = self.counts > 1
+            self.keys, self.counts = self.keys[more], self.counts[more]
+
+    def at_least(self, least: int) -> dict[int, int]:
+        """The keys found in at least `least` documents, with their counts."""
+        self._merge()
+        frequent = self.counts >= least
+        return dict(zip(self.keys[frequent].tolist(), self.counts[frequent].tolist(),
+                        strict=True))
+
+
 @dataclass
 class RunPlan:
     """Everything a run needs, checked before anything is written."""
@@ -412,31 +471,19 @@ class Runner:
 
     def _count_templates(self) -> None:
         """The corpus pre-pass of `boilerplate`: in how many documents each short
-        line occurs. Memory is bounded by `MAX_TEMPLATE_KEYS` (8-byte keys, never
-        texts); when it is reached, keys seen in one document only are forgotten,
-        which can only make template removal more conservative."""
+        line occurs (`TemplateCounter`)."""
         boiler_at = next((i for i, f in enumerate(self.pipeline.filters)
                           if f.name == "boilerplate"), None)
         if not self.config.corpus or boiler_at is None:
             return
         boiler = self.pipeline.filters[boiler_at]
-        counts: dict[int, int] = {}
-        # Exact copies of a page count once: ten copies of one article must not make
-        # its title a "template line" (dedup drops the copies later anyway).
-        seen: set[bytes] = set()
+        counter = TemplateCounter()
         # Template keys are taken on decoded lines: the pre-pass runs `decode` only.
         for docs in self._map(_keys_work, lambda it, data, batch: (it, data, batch, 1)):
             for text_hash, keys in docs:
-                if text_hash in seen:
-                    continue
-                seen.add(text_hash)
-                for key in keys:
-                    counts[key] = counts.get(key, 0) + 1
-            if len(counts) > MAX_TEMPLATE_KEYS:
-                counts = {k: c for k, c in counts.items() if c > 1}
+                counter.add(text_hash, keys)
         # Only lines frequent enough to be removed matter from here on.
-        least = boiler.options.template_min_docs  # type: ignore[attr-defined]
-        templates = {k: c for k, c in counts.items() if c >= least}
+        templates = counter.at_least(boiler.options.template_min_docs)  # type: ignore[attr-defined]
         boiler.template_counts = templates  # type: ignore[attr-defined]
         if self._pool is not None:
             fd, path = tempfile.mkstemp(prefix="cleancorp-templates-", suffix=".pickle")
