@@ -306,6 +306,11 @@ class BoilerplateFilter(Filter):
     def template_key(self, line: str) -> int | None:
         """`template_key` of `line` with this filter's converter and exemptions, memoised:
         a template line recurs in many documents by definition."""
+        if (len(line) > TEMPLATE_MAX_CHARS
+                and len(WHITESPACE_RE.sub("", line)) > TEMPLATE_MAX_CHARS):
+            # Never a template line; and not memoised: the memo held 100,000 such
+            # paragraphs (~70 MB per worker on a corpus of unique pages).
+            return None
         memo = self.__dict__.get("_key_memo")
         if memo is None or len(memo) >= KEY_MEMO_MAX:
             memo = self._key_memo = {}
