@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,10 +224,14 @@ def interrupted_run(raw: Path, out: Path, sig: int, after: int) -> None:
             break
     else:
         pytest.fail(f"the run ended without pausing: exit {proc.wait()}")
+    # Keep reading stderr: a run writing into a full pipe nobody reads would hang
+    # in the test, not in real use.
+    drain = threading.Thread(target=proc.stderr.read, daemon=True)
+    drain.start()
     workers = child_pids(proc.pid)
     proc.send_signal(sig)
     proc.wait(timeout=120)
-    proc.stderr.close()
+    drain.join(timeout=10)
     deadline = time.monotonic() + 30
     while any(alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
