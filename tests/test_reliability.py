@@ -212,12 +212,21 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def default_sigint() -> None:
+    """In the child: SIGINT as a user's terminal delivers it. The suite's process may
+    have it ignored or blocked by then (both are inherited through exec), which made
+    the interrupted run wait forever in CI and never outside it."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupted_run(raw: Path, out: Path, sig: int, after: int) -> None:
     """Start a run that pauses after `after` inputs, then send it `sig`; its worker
     processes must not outlive it."""
     env = {**os.environ, "CLEANCORP_TEST_PAUSE_AFTER": str(after)}
+    env.pop("PYTHONBREAKPOINT", None)  # set by ray.init in this process (the Ray tests)
     proc = subprocess.Popen(cleancorp_cmd("clean", str(raw), "-o", str(out), "-j", "2"),
-                            stderr=subprocess.PIPE, env=env)
+                            stderr=subprocess.PIPE, env=env, preexec_fn=default_sigint)
     assert proc.stderr is not None
     for line in proc.stderr:
         if line.startswith(b"cleancorp-test: paused after"):
