@@ -36,7 +36,6 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
-import os
 import pickle
 import sys
 import time
@@ -681,7 +680,5 @@ def run(config: RunConfig, inputs: list[str], *, report_stream: IO[str] | None =
     RayRunner(plan, report, observer).run()
     return report
 
-
-os.environ.setdefault("RAY_DEDUP_LOGS", "0")
 
 __all__ = ["INSTALL_HINT", "RayRunner", "import_ray", "run"]
