@@ -497,17 +497,22 @@ class CorpusIndex:
     def keys(self, sig: np.ndarray) -> list[int]:
         return _signed(band_keys(sig, self.bands, self.rows))
 
-    def find_exact(self, hash_: int, source: str) -> Match | None:
+    def _earliest(self, method: str, key: int, source: str) -> Match | None:
+        """The first layer's answer to `method(key)`, earliest layer first (the
+        persistent index also needs the source, to skip the input's own rows)."""
         self._new_input(source)
         if self.persistent is not None:
-            found = self.persistent.find_exact(hash_, source)
+            found = getattr(self.persistent, method)(key, source)
             if found:
                 return found
         for layer in self._layers():
-            found = layer.find_exact(hash_)
+            found = getattr(layer, method)(key)
             if found:
                 return found
         return None
+
+    def find_exact(self, hash_: int, source: str) -> Match | None:
+        return self._earliest("find_exact", hash_, source)
 
     def find_near(self, sig: np.ndarray, source: str, threshold: float) -> Match | None:
         self._new_input(source)
@@ -523,16 +528,7 @@ class CorpusIndex:
         return best
 
     def find_passage(self, phash: int, source: str) -> Match | None:
-        self._new_input(source)
-        if self.persistent is not None:
-            found = self.persistent.find_passage(phash, source)
-            if found:
-                return found
-        for layer in self._layers():
-            found = layer.find_passage(phash)
-            if found:
-                return found
-        return None
+        return self._earliest("find_passage", phash, source)
 
     def add_pending(self, entry: Entry) -> None:
         self._new_input(entry.source)

@@ -284,9 +284,10 @@ def _process_jsonl_lines(result: UnitResult, lines: list[bytes], first: int, pip
 class TemplateCounter:
     """Counts, per template key, the distinct documents it occurs in.
 
-    Keys are kept in numpy arrays (16 bytes per key, against ~100 in a dict: on a
-    corpus of unique pages the counts were most of the parent's memory), merged in
-    chunks. Exact copies of a page count once: ten copies of one article must not
+    Keys are kept in numpy arrays merged in chunks: 16 bytes per key against ~100
+    in a dict, so the cap below (64 MB) holds four times the keys the dict's ~100 MB
+    did. (The parent's memory on the --unique bench corpus was not these counts but
+    the index: 90 -> 130 MiB from 1x to 10x, ~4 KB per document.) Exact copies of a page count once: ten copies of one article must not
     make its title a "template line" (dedup drops the copies later anyway). Memory
     is bounded by `MAX_TEMPLATE_KEYS`: beyond it, keys seen in one document only
     are forgotten, which can only make template removal more conservative.
