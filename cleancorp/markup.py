@@ -1,0 +1,141 @@
+"""Markup that no filter rewrites: URLs, e-mail addresses, Markdown and HTML syntax, code.
+
+Crawlers write Markdown more and more, and clean text carries URLs, paths and code.
+A character inside a link target, a code span or a fenced block is not Chinese prose,
+however Chinese its neighbours are: `punctuation` must not turn the `(` of
+`[转载声明](https://…)` into `（`, `layout` must not join a heading to the next line
+or strip a code block's indentation. This module recognises those spans and lines
+once, with pure functions, so every filter asks the same question the same way.
+
+>>> line = "见[转载声明](https://a.cn/x?b=1)和![微信](/wx.png),`a(b)`"
+>>> [line[a:b] for a, b in protected_spans(line)]
+['[转载声明](https://a.cn/x?b=1)', '![微信](/wx.png)', '`a(b)`']
+>>> sorted(code_lines(["正文", "```", "x = 1", "```", "    ls -l", "正文。"]))
+[1, 2, 3, 4]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+#: Any character a protected span can start with: most lines have none and are
+#: decided by this one scan.
+HINT_RE = re.compile(r"[\[`<@]|://|www\.")
+#: The spans, in the order they are tried at a position (longest constructs first):
+#: a Markdown image or link with its target (`![alt](url)`, `[text](url "title")`,
+#: `[text][ref]`), an autolink `<https://…>`, an HTML tag, a code span, a bare URL
+#: (its trailing sentence mark excluded) and an e-mail address.
+SPAN_RE = re.compile(
+    r"""!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+"[^"\n]*")?\)
+      | !?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\[[^\[\]\n]*\]
+      | <(?:[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]+|[^\s<>@]+@[^\s<>@]+)>
+      | </?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>
+      | (`+)[^`\n].*?\1
+      | (?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+
+        (?:\([A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*\)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*)*
+        (?<![,.;:!?])
+      | [A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}
+    """,
+    re.X,
+)
+#: A fence line: three or more backticks or tildes, maybe indented, maybe an info string.
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+#: A line of an indented code block (four spaces or a tab) that holds no Han: a
+#: paragraph indented by spaces is prose and `layout` strips it; code is ASCII.
+INDENTED_CODE_RE = re.compile(r"^(?: {4}|\t)(?=\S)[^\u3400-\u9fff\uf900-\ufaff]*$")
+#: A Markdown line whose first characters are structure: a heading, a block quote, a
+#: list item, a table row, a thematic break, an image or link line, an HTML block.
+STRUCTURE_RE = re.compile(
+    r"^ {0,3}(?:\#{1,6}(?:\s|$)|>|[*+-]\s|\d{1,9}[.)]\s|\|.*\||!?\[|<[A-Za-z/!]"
+    r"|(?:[-*_]\s*){3,}$)"
+)
+
+
+def protected_spans(line: str) -> list[tuple[int, int]]:
+    """The [start, end) spans of `line` that filters must leave as they are.
+
+    >>> line = "详见 https://example.com/a?b=1,c=2 ,或 <b>粗</b> a@b.cn"
+    >>> [line[a:b] for a, b in protected_spans(line)]
+    ['https://example.com/a?b=1,c=2', '<b>', '</b>', 'a@b.cn']
+    >>> protected_spans("普通的一句话，没有链接。")
+    []
+    """
+    if HINT_RE.search(line) is None:
+        return []
+    return [m.span() for m in SPAN_RE.finditer(line)]
+
+
+def outside(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The [start, end) pieces of `line` between `spans` (all of it when there are none).
+
+    >>> outside("ab[c](d)ef", [(2, 8)])
+    [(0, 2), (8, 10)]
+    """
+    pieces, pos = [], 0
+    for start, end in spans:
+        if start > pos:
+            pieces.append((pos, start))
+        pos = max(pos, end)
+    if pos < len(line) or not pieces:
+        pieces.append((pos, len(line)))
+    return pieces
+
+
+def code_lines(lines: Sequence[str]) -> set[int]:
+    """Indexes of the lines that are code: fenced blocks (fences included; an unclosed
+    fence runs to the end, as CommonMark says) and indented blocks of Han-free lines
+    after a blank line or another code line.
+
+    >>> sorted(code_lines(["说明：", "", "    pip install x", "    cleancorp --help", "完。"]))
+    [2, 3]
+    >>> sorted(code_lines(["　　正文缩进的段落。", "    也是缩进的中文段落。"]))
+    []
+    """
+    found: set[int] = set()
+    fence: str | None = None
+    prev_blank = True
+    for i, line in enumerate(lines):
+        if fence is not None:
+            found.add(i)
+            m = FENCE_RE.match(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                    and not line.strip().strip(fence[0]):
+                fence = None
+            continue
+        m = FENCE_RE.match(line)
+        if m and not (m.group(1)[0] == "`" and "`" in line.strip()[len(m.group(1)):]):
+            fence = m.group(1)
+            found.add(i)
+        elif INDENTED_CODE_RE.match(line) and (prev_blank or i - 1 in found):
+            found.add(i)
+        prev_blank = not line.strip()
+    return found
+
+
+def front_matter(lines: Sequence[str]) -> int:
+    """The number of lines of a YAML front matter block at the top (`---` … `---`), or 0.
+
+    >>> front_matter(["---", "title: 标题", "url: https://a.cn", "---", "# 标题"])
+    4
+    >>> front_matter(["---", "不是前言"])
+    0
+    """
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for i in range(1, min(len(lines), 60)):
+        if lines[i].strip() in ("---", "..."):
+            return i + 1
+        if not re.match(r"^(?:[A-Za-z_][\w-]*\s*:|\s+\S|-\s|\s*$)", lines[i]):
+            return 0
+    return 0
+
+
+def is_structure(line: str) -> bool:
+    """True for a Markdown line whose start is syntax (heading, quote, list item, table
+    row, rule, image/link line, HTML block): such a line is never joined to another.
+
+    >>> is_structure("## 小节"), is_structure("* [首页](/)"), is_structure("正文。")
+    (True, True, False)
+    """
+    return STRUCTURE_RE.match(line) is not None
