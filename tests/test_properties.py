@@ -76,7 +76,7 @@ def test_arbitrary_bytes_never_crash(data: bytes) -> None:
 @given(st.one_of(texts, mutated_seed_lines()))
 def test_pipeline_converges_on_generated_text(text: str) -> None:
     """On character soup and spliced seed fragments, a second run may still find
-    something (see the known failure below), but never a third: no oscillation."""
+    something, but never a third: no oscillation."""
     first = clean_once(text.encode("utf-8"))
     assert_valid_output(first)
     second = [out for doc in first for out in clean_once(doc.encode("utf-8"))]

@@ -18,6 +18,7 @@ import regex
 
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
+from cleancorp.markup import front_matter, link_share, text_and_links
 from cleancorp.rules import Rule, RuleSet, load_rules, match_view
 
 # A list mark at the start of a line: "• 美文", "- 2025年项目申请报告", "· 首页".
@@ -57,7 +58,10 @@ NAV_TOKENS = "nav-tokens"
 KEYWORD_SPAM = "keyword-spam"
 LINK_LINE = "link-line"
 TEMPLATE_LINE = "template-line"
-STRUCTURAL = frozenset({NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE})
+LINK_LIST = "link-list"
+IMAGE_WIDGET = "image-widget"
+FRONT_MATTER = "front-matter"
+STRUCTURAL = frozenset({NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET})
 
 # A real sentence line holds at least this many Hanzi along with sentence punctuation:
 # the shortest body sentences of the seeds ("三是做到学习座谈到位。") have 10-12, while
@@ -93,6 +97,15 @@ TEMPLATE_MAX_CHARS = 49
 # not scanned to its end to count Hanzi beyond the thresholds.
 PROSE_LONG_RE = regex.compile(rf"(?:\P{{Han}}*+\p{{Han}}){{{PROSE_LONG_HAN}}}")
 PROSE_MIN_RE = regex.compile(rf"(?:\P{{Han}}*+\p{{Han}}){{{PROSE_MIN_HAN}}}")
+# The view of a line that is only Markdown markup, with no text to read.
+MARKUP_ONLY = "[link]"
+# A line is a link line when at least this share of its visible characters is link text
+# or addresses (set on the web dev corpus: menu, related-list and footer lines are 0.8-1.0,
+# article sentences with an inline link 0.05-0.4).
+LINK_SHARE_MIN = 0.6
+# Consecutive link lines (blank lines between allowed) from this many on are a link list
+# (a menu, a related list), evidence enough on their own unless a lead-in introduces them.
+LINK_RUN_MIN = 2
 # A line needs this much evidence to go (see the rules file header for the weights).
 REMOVE_SCORE = 2
 # Template keys are remembered per filter instance (lines recur across a site's pages:
@@ -347,6 +360,8 @@ class BoilerplateFilter(Filter):
         remove: dict[int, tuple[str, dict[str, Any]]] = {}
         spans: dict[int, list[tuple[int, int, str]]] = {}
         views: list[str] = []
+        #: line -> (link share, images) for lines with links or images
+        links: dict[int, tuple[float, int]] = {}
         flats = [line.replace("\xa0", " ") for line in doc.lines]
         for i, (flat, simple) in enumerate(zip(flats, self.simplified_lines(flats))):
             if i in code or not flat.strip():
@@ -363,7 +378,18 @@ class BoilerplateFilter(Filter):
                     continue
                 spans[i] = [(s, e, r.id) for s, e, r in found]
                 simple = self.to_simplified(kept)
-            views.append(match_view(simple))
+            text, link_chars, images = text_and_links(simple)
+            view = match_view(text)
+            if link_chars or images:
+                links[i] = (link_share(view, link_chars) if view else 1.0, images)
+                if not view:
+                    view = MARKUP_ONLY  # `[![](logo.png)](/)`: nothing to read, a link line
+            views.append(view)
+
+        # A YAML front matter block of a crawler's Markdown is metadata, not text.
+        for i in range(front_matter(doc.lines)):
+            if doc.lines[i].strip():
+                remove[i] = (FRONT_MATTER, {})
 
         # Template lines first: they are neither anchors nor evidence for anything else.
         if self.template_counts is not None:
@@ -399,6 +425,7 @@ class BoilerplateFilter(Filter):
             if weight > 0:
                 evidence[i] = (weight, rule.id)
         bullets = {i for i in live if BULLET_RE.match(doc.lines[i].replace("\xa0", " "))}
+        _links(views, live, prose, links, evidence)
         _structure(views, live, prose, bullets, evidence, edge)
 
         score = {i: w + (1 if edge(i) else 0) for i, (w, _) in evidence.items()}
@@ -454,6 +481,53 @@ def _structure(
             run = []
 
 
+def introduces_list(view: str) -> bool:
+    """True for a line after which a list is the document's own: a lead-in ending in a
+    colon, or a numbered heading (`三、参加人员`, `（二）工作要求`).
+
+    >>> introduces_list("四、注意事项："), introduces_list("三、参加人员"), introduces_list("首页")
+    (True, True, False)
+    """
+    return LEAD_IN_RE.search(view) is not None or NUMBERED_RE.match(view) is not None
+
+
+def _links(
+    views: list[str],
+    live: list[int],
+    prose: set[int],
+    links: dict[int, tuple[float, int]],
+    evidence: dict[int, tuple[int, str]],
+) -> None:
+    """Evidence from link density: a line that is mostly links, or only images, is weak
+    evidence (the edge zone or a neighbour decides); a run of link lines is a menu or a
+    related list, strong evidence unless a lead-in line ("…：") introduces it."""
+    linky = [i for i in live if i in links and i not in prose
+             and links[i][0] >= LINK_SHARE_MIN and not LEAD_IN_RE.search(views[i])]
+    for i in linky:
+        if i not in evidence:
+            evidence[i] = (1, IMAGE_WIDGET if links[i][1] and not _has_words(views[i], links[i])
+                           else LINK_LIST)
+    position = {i: k for k, i in enumerate(live)}
+    run: list[int] = []
+    for i in [*linky, None]:
+        if run and i is not None and position[i] == position[run[-1]] + 1:
+            run.append(i)
+            continue
+        if len(run) >= LINK_RUN_MIN:
+            k = position[run[0]]
+            lead = k and introduces_list(views[live[k - 1]]) and live[k - 1] not in evidence
+            if not lead:
+                for j in run:
+                    if evidence[j][0] < 2:
+                        evidence[j] = (2, LINK_LIST)
+        run = [i] if i is not None else []
+
+
+def _has_words(view: str, link: tuple[float, int]) -> bool:
+    # An image line with a caption of its own words is a figure, not a share button.
+    return link[0] < 1.0
+
+
 def _close_run(
     run: list[int],
     marked: bool,
@@ -466,8 +540,8 @@ def _close_run(
     if not marked and is_verse([views[i] for i in run]):
         return
     k = seq.index(run[0])
-    if k and LEAD_IN_RE.search(views[seq[k - 1]]) and seq[k - 1] not in evidence:
-        return  # the document's own list, introduced by "...："
+    if k and introduces_list(views[seq[k - 1]]) and seq[k - 1] not in evidence:
+        return  # the document's own list, introduced by "...：" or a numbered heading
     for i in run:
         if i not in evidence:
             evidence[i] = (1, NAV_LIST)
