@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ftfy
+import ftfy.bad_codecs  # noqa: F401 - registers the sloppy-windows-1252 codec
+import ftfy.badness
 
 from cleancorp.chardata import COMMON_HAN
 from cleancorp.document import Document
@@ -464,6 +466,38 @@ def _accept(before: str, after: str) -> bool:
     return s_after >= MIN_SCORE and s_after - plausibility(before) >= MIN_GAIN
 
 
+#: A single Hanzi glued to ASCII letters: what accented Latin letters become when
+#: read as GBK (`cafÃ©` -> `caf茅`, `rÃ©sumÃ©` -> `r茅sum茅`).
+_GLUED_HAN_RE = re.compile(r"(?<=[A-Za-z])[\u4e00-\u9fff](?![\u4e00-\u9fff])"
+                           r"|(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?=[A-Za-z])")
+
+
+def _is_utf8_bytes(span: str) -> bool:
+    """True when the bytes `span` stands for (read as Latin-1 or CP1252, ftfy's sloppy
+    codec) are valid UTF-8: every non-ASCII character belongs to a UTF-8 sequence.
+
+    >>> _is_utf8_bytes("cafÃ©"), _is_utf8_bytes("ÄãºÃ£¬ÊÀ½ç")
+    (True, False)
+    """
+    try:
+        span.encode("sloppy-windows-1252").decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
+def latin_became_han(after: str) -> bool:
+    """True when a repair turned Latin words into Hanzi: most of its Hanzi stand alone
+    inside Latin words. GBK read as Latin-1 gives runs of Hanzi; accented Latin letters
+    read as GBK give one Hanzi at a time between letters.
+
+    >>> latin_became_han("We ordered caf茅 au lait, the na茂ve waiter"), latin_became_han("用Python写代码")
+    (True, False)
+    """
+    han = sum(1 for c in after if _is_han(c))
+    return han > 0 and 3 * len(_GLUED_HAN_RE.findall(after)) > han
+
+
 def _families(text: str) -> tuple:
     return _LATIN_FAMILIES if LATIN_RUN_RE.fullmatch(text) else _WIDE_FAMILIES
 
@@ -483,6 +517,8 @@ def _repair_layers(span: str) -> tuple[str, str] | None:
         for rule, fn in _families(text):
             after = fn(text)
             if after is None or after == text:
+                continue
+            if rule == "gbk-as-latin1" and latin_became_han(after):
                 continue
             chain = [*rules, _family_name(rule, text)]
             if _accept(span, after):
@@ -610,6 +646,21 @@ def plan_repairs(line: str) -> list[Step]:
     def free(a: int, b: int) -> bool:
         return not any(a < y and x < b for x, y, *_ in found)
 
+    # UTF-8 read as Latin-1/CP1252 is ftfy's own ground, in English (`cafÃ©`,
+    # `doesnÃ¢â‚¬â„¢t`) as in Chinese: its fixer decides, trusted where it lowers
+    # ftfy's badness, with no Hanzi required of the result.
+    if UTF8_AS_LATIN_RE.search(line):
+        for start, end in list(_candidate_spans(line, short=True)):
+            span = line[start:end]
+            if not LATIN_RUN_RE.fullmatch(span) or not UTF8_AS_LATIN_RE.search(span):
+                continue
+            if not _is_utf8_bytes(span):
+                continue  # GBK read as Latin-1 may hold a UTF-8-like pair by chance
+            fixed = ftfy.fix_encoding(span)
+            if fixed != span and not ftfy.badness.is_bad(fixed):
+                s, e, new = _trim_unchanged(line, start, end, fixed)
+                found.append((s, e, line[s:e], new, _family_name("utf8-as-latin1", span),
+                              "repaired"))
     for start, end in list(_candidate_spans(line)):
         queue = [(start, end)]
         while queue:
