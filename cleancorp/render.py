@@ -62,6 +62,12 @@ class TerminalObserver:
             self.stream.write(line + "\n")
             self.stream.flush()
 
+    def note(self, message: str) -> None:
+        """A one-line remark that is not an error (unless -q)."""
+        if not self.quiet:
+            self.stream.write(message + "\n")
+            self.stream.flush()
+
     def finish(self) -> None:
         if self.progress is not None:
             self.progress.stop()

@@ -81,6 +81,7 @@ class Observer(Protocol):
     def start(self, items: int, total_bytes: int) -> None: ...
     def advance(self, item: InputItem, bytes_in: int) -> None: ...
     def error(self, name: str, message: str) -> None: ...
+    def note(self, message: str) -> None: ...
     def finish(self) -> None: ...
 
 
@@ -90,6 +91,7 @@ class SilentObserver:
     def start(self, items: int, total_bytes: int) -> None: ...
     def advance(self, item: InputItem, bytes_in: int) -> None: ...
     def error(self, name: str, message: str) -> None: ...
+    def note(self, message: str) -> None: ...
     def finish(self) -> None: ...
 
 
@@ -633,6 +635,9 @@ class Runner:
         if self.plan.to_stdout:
             if not self.config.check:
                 self._write_stdout(result, files)
+            if item.is_stdin and not result.docs and result.dropped:
+                # A pipe that prints nothing must say why (SPEC 1: exit 0 all the same).
+                self.observer.note(why_dropped(result.dropped[0], self.config))
         elif self.tree is not None:
             try:
                 self.tree.write_input(item, files, self._entry(outcome, result.digest))
@@ -868,6 +873,29 @@ def _pause_for_test(done: int) -> None:
     sys.stderr.flush()
     while True:
         time.sleep(3600)
+
+
+def why_dropped(doc: Document, config: RunConfig) -> str:
+    """One line saying which filter dropped a piped text, why, and how to keep it.
+
+    >>> doc = Document.from_text("這是一句話")
+    >>> doc.drop(filter="length", rule="too-short", cjk_chars=5, latin_words=0)
+    >>> from cleancorp.config import build_config
+    >>> print(why_dropped(doc, build_config({})))
+    cleancorp: the input was dropped by length: 5 CJK characters < 20 and 0 Latin words < 10; --skip length keeps it
+    """
+    change = next(c for c in reversed(doc.changes) if c.action == "drop")
+    extra = change.extra
+    if change.filter == "length":
+        opts: Any = config.options_for("length")
+        reason = (f"{extra.get('cjk_chars', 0)} CJK characters < {opts.min_cjk_chars} and "
+                  f"{extra.get('latin_words', 0)} Latin words < {opts.min_latin_words}")
+    elif change.filter == "dedup":
+        reason = f"a duplicate of {extra.get('duplicate_of', 'an earlier document')}"
+    else:
+        reason = "no text was left after cleaning"
+        return f"cleancorp: the input was emptied ({change.rule}): {reason}; -v --report - shows each removal"
+    return f"cleancorp: the input was dropped by {change.filter}: {reason}; --skip {change.filter} keeps it"
 
 
 def run(config: RunConfig, inputs: list[str], *, report_stream: IO[str] | None = None,

@@ -198,3 +198,21 @@ def test_subprocess_entry_point_on_seeds(tmp_path: Path) -> None:
     proc = subprocess.run([*cmd, "clean", "-"], input=f"正文\u200b。{BODY}".encode(),
                           capture_output=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout == f"正文。{BODY}\n".encode()
+
+
+def test_a_dropped_pipe_says_why_and_how_to_keep_it() -> None:
+    """A piped text that the pipeline drops prints one line on stderr naming the filter
+    and the reason; --skip length returns the text (through a real process)."""
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-m", "cleancorp", "clean", "-"]
+    dropped = subprocess.run(run, input="這是一句話\n".encode(), capture_output=True)
+    assert dropped.returncode == 0 and dropped.stdout == b""
+    assert ("cleancorp: the input was dropped by length: 5 CJK characters < 20 and 0 Latin "
+            "words < 10; --skip length keeps it\n") in dropped.stderr.decode()
+    kept = subprocess.run([*run, "--skip", "length"], input="這是一句話\n".encode(),
+                          capture_output=True)
+    assert kept.returncode == 0 and kept.stdout.decode() == "这是一句话\n"
+    quiet = subprocess.run([*run, "-q"], input="這是一句話\n".encode(), capture_output=True)
+    assert quiet.stderr == b""
