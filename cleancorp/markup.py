@@ -131,6 +131,19 @@ def front_matter(lines: Sequence[str]) -> int:
     return 0
 
 
+#: A Markdown link reference definition: `[spec]: https://… "title"`.
+LINK_DEFINITION_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*\S+")
+
+
+def is_link_definition(line: str) -> bool:
+    """True for a link reference definition, which a kept `[text][spec]` link needs.
+
+    >>> is_link_definition('[spec]: https://a.cn/g?v=2 "规范"'), is_link_definition("[1] 张三")
+    (True, False)
+    """
+    return LINK_DEFINITION_RE.match(line) is not None
+
+
 def is_structure(line: str) -> bool:
     """True for a Markdown line whose start is syntax (heading, quote, list item, table
     row, rule, image/link line, HTML block): such a line is never joined to another.

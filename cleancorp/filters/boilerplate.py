@@ -10,6 +10,7 @@ documents of the run are removed as a site's template.
 from __future__ import annotations
 
 import hashlib
+from importlib import resources
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -18,7 +19,7 @@ import regex
 
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
-from cleancorp.markup import front_matter, link_share, text_and_links
+from cleancorp.markup import front_matter, is_link_definition, link_share, text_and_links
 from cleancorp.rules import Rule, RuleSet, load_rules, match_view
 
 # A list mark at the start of a line: "• 美文", "- 2025年项目申请报告", "· 首页".
@@ -34,6 +35,7 @@ SENTENCE_END_RE = regex.compile(r"[。！？；…!?;.．][\"”’」』）)]*$
 # Chinese and Latin sentence punctuation anywhere in a line: evidence of prose.
 SENTENCE_PUNCT_RE = regex.compile(r"[。！？；!?;]|[.](?=\s|$)")
 COMMA_RE = regex.compile(r"[，,、]")
+HAN_RE = regex.compile(r"\p{Han}")
 # A lone short question or exclamation ("为什么天空是蓝色的？") is a headline or a list
 # entry, not running text: it never anchors the main text.
 HEADLINE_RE = regex.compile(r"^[^。！？；!?;，,]{1,24}[？！?!]$")
@@ -48,6 +50,8 @@ LINK_RE = regex.compile(r"^(?:https?://|www\.)[\w\-./?=&%#:~+]+$")
 FENCE_RE = regex.compile(r"^\s*(?:```|~~~)")
 # Parts of an official document that look like lists of terms or chrome but are content.
 PROTECTED_RE = regex.compile(r"^(?:主题词|关键词|关键字|报送|抄送|抄报|印发|分送|附件)\s*[:：\s]")
+# An ordered list item: `1. 番茄两个`, `2、`, `3）`.
+ORDERED_RE = regex.compile(r"^\s*\d{1,3}\s*(?:[.．、)）](?!\d)|\s)")
 # A line that introduces a list of its own ("四、注意事项：", "附件："): the list after it
 # is the document's.
 LEAD_IN_RE = regex.compile(r"[:：]\s*$")
@@ -164,6 +168,23 @@ def is_verse(tokens: list[str]) -> bool:
     return size >= 4 and n * 4 >= len(tokens) * 3
 
 
+#: A word of a menu or keyword list: two or more Hanzi (maybe with Latin letters or
+#: digits, as in `APP下载`, `限购政策2017`), or a capitalised Latin word. Menus hold no
+#: bare numbers, no one-character
+#: words and no lower-case Latin words: a line of those is a title, a date, a table row
+#: or a command.
+MENU_WORD_RE = regex.compile(r"^(?=.*\p{Han}.*\p{Han})[\p{Han}A-Za-z0-9·]+$|^[A-Z][A-Za-z&'-]*$")
+
+
+def _is_menu_word(token: str) -> bool:
+    return MENU_WORD_RE.match(token) is not None
+
+
+def _has_han(token: str) -> bool:
+    # a menu is in one script: `GDP Gross Domestic Product 国内生产总值` is a glossary line
+    return HAN_RE.search(token) is not None
+
+
 def token_line_rule(view: str) -> str | None:
     """The structural rule of a line made of many short tokens, or None.
 
@@ -180,6 +201,11 @@ def token_line_rule(view: str) -> str | None:
     True
     >>> token_line_rule("床前明月光 疑是地上霜 举头望明月 低头思故乡") is None
     True
+    >>> [token_line_rule(s) for s in ("在 Ubuntu 24.04 上使用 Python 3.12", "2024 年 9 月 26 日",
+    ...  "陈小雨 112 118 109 339", "GDP Gross Domestic Product 国内生产总值")]
+    [None, None, None, None]
+    >>> token_line_rule("Home News Sports Business About Contact")
+    'nav-tokens'
     """
     if not view or PROTECTED_RE.match(view):
         return None
@@ -193,6 +219,8 @@ def token_line_rule(view: str) -> str | None:
     tokens = TOKEN_SEP_RE.split(view)
     if len(tokens) < TOKEN_LINE_MIN:
         return None
+    if not all(_is_menu_word(t) for t in tokens) or len({_has_han(t) for t in tokens}) > 1:
+        return None  # a title, a date, a table row, a glossary line, a command
     if len({len(t) for t in tokens}) == 1 and len(tokens[0]) >= 4:
         return None  # verse with spaces between its lines: "床前明月光 疑是地上霜 ..."
     if any(len(t) > 2 * TOKEN_MAX for t in tokens):
@@ -357,6 +385,9 @@ class BoilerplateFilter(Filter):
         opts: Any = self.options
         n = len(doc.lines)
         code = _code_lines(doc.lines)
+        # a link reference definition goes with the links that use it: never alone
+        code.update(i for i, line in enumerate(doc.lines) if line[:1] in " [" and
+                    is_link_definition(line))
         remove: dict[int, tuple[str, dict[str, Any]]] = {}
         spans: dict[int, list[tuple[int, int, str]]] = {}
         views: list[str] = []
@@ -425,10 +456,20 @@ class BoilerplateFilter(Filter):
             if weight > 0:
                 evidence[i] = (weight, rule.id)
         bullets = {i for i in live if BULLET_RE.match(doc.lines[i].replace("\xa0", " "))}
+        # Menus are not numbered: an ordered list (`1. 番茄两个`) is the document's.
+        ordered = {i for i in live if ORDERED_RE.match(doc.lines[i])}
+        live_items = [i for i in live if i not in ordered]
+        # Whether the page shows chrome of a kind only chrome has (a rule, a template
+        # line, front matter): a clean text has none, and then a list or a line of words
+        # at its top or bottom is the text's own, however menu-like its shape.
+        chrome_seen = bool(remove) or any(w >= 2 for w, _ in evidence.values())
         _links(views, live, prose, links, evidence)
-        _structure(views, live, prose, bullets, evidence, edge)
+        _structure(views, live_items, prose, bullets, evidence, edge)
 
-        score = {i: w + (1 if edge(i) else 0) for i, (w, _) in evidence.items()}
+        def bonus(i: int, rule_id: str) -> int:
+            return 1 if edge(i) and (chrome_seen or rule_id not in STRUCTURAL) else 0
+
+        score = {i: w + bonus(i, r) for i, (w, r) in evidence.items()}
         base = {i for i, s in score.items() if s >= REMOVE_SCORE}
         # A weak clue next to certain boilerplate is boilerplate too (one step only, so
         # removal never creeps into the text).
@@ -462,8 +503,9 @@ def _structure(
 ) -> None:
     """Add structural evidence (weight 1: it needs the edge zone or a neighbour)."""
     sure = {i for i, (w, _) in evidence.items() if w + edge(i) >= REMOVE_SCORE}
+    table = _table_lines(views, live)
     for i in live:
-        if i in evidence or i in prose:
+        if i in evidence or i in prose or i in table:
             continue
         rule = token_line_rule(views[i])
         if rule is not None:
@@ -489,6 +531,20 @@ def introduces_list(view: str) -> bool:
     (True, True, False)
     """
     return LEAD_IN_RE.search(view) is not None or NUMBERED_RE.match(view) is not None
+
+
+#: A heading over a list of the document's own: short, no sentence punctuation.
+LIST_HEADING_MAX = 16
+
+
+def is_list_heading(view: str) -> bool:
+    """True for a short heading line (`吃的`, `## 准备工作`) that a list may follow.
+
+    >>> is_list_heading("吃的"), is_list_heading("这是一个完整的句子。")
+    (True, False)
+    """
+    return (len(view) <= LIST_HEADING_MAX and SENTENCE_PUNCT_RE.search(view) is None
+            and PIPE_SEP_RE.search(view) is None)
 
 
 def _links(
@@ -528,6 +584,37 @@ def _has_words(view: str, link: tuple[float, int]) -> bool:
     return link[0] < 1.0
 
 
+def _table_lines(views: list[str], live: list[int]) -> set[int]:
+    """Lines of a table written as text: consecutive lines with the same number (3 or
+    more) of space- or tab-separated cells. A table's header row reads like a menu
+    (`姓名 语文 数学 英语 总分`); its rows below it say what it is."""
+    cells = [len(TOKEN_SEP_RE.split(views[i])) for i in live]
+    found: set[int] = set()
+    for k in range(len(live) - 1):
+        if cells[k] >= 3 and cells[k] == cells[k + 1] and live[k + 1] == live[k] + 1:
+            found.update((live[k], live[k + 1]))
+    return found
+
+
+def _load_function_chars() -> frozenset[str]:
+    text = resources.files("cleancorp").joinpath("data/function_chars.txt").read_text("utf-8")
+    return frozenset(ch for line in text.splitlines() if not line.startswith("#")
+                     for ch in line if not ch.isspace())
+
+
+#: See `data/function_chars.txt`.
+FUNCTION_CHARS = _load_function_chars()
+
+
+def _speaks(view: str) -> bool:
+    """True when a short line holds a function character: a piece of verse or speech.
+
+    >>> _speaks("它会不会"), _speaks("读后感"), _speaks("文学百科")
+    (True, False, False)
+    """
+    return any(ch in FUNCTION_CHARS for ch in view)
+
+
 def _close_run(
     run: list[int],
     marked: bool,
@@ -537,11 +624,16 @@ def _close_run(
 ) -> None:
     if len(run) < (NAV_RUN_MIN if marked else PLAIN_RUN_MIN):
         return
-    if not marked and is_verse([views[i] for i in run]):
-        return
+    if not marked and (is_verse([views[i] for i in run])
+                       or 2 * sum(_speaks(views[i]) for i in run) >= len(run)):
+        return  # verse, or sentence pieces: a menu's items are nouns
     k = seq.index(run[0])
-    if k and introduces_list(views[seq[k - 1]]) and seq[k - 1] not in evidence:
-        return  # the document's own list, introduced by "...：" or a numbered heading
+    if k and seq[k - 1] not in evidence and (
+        introduces_list(views[seq[k - 1]]) or (k > 1 and is_list_heading(views[seq[k - 1]]))
+    ):
+        # the document's own list, introduced by "...：", a numbered heading or a heading
+        # of its own (not the page's first line, where a site name stands over its menu)
+        return
     for i in run:
         if i not in evidence:
             evidence[i] = (1, NAV_LIST)

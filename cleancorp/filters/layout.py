@@ -403,6 +403,8 @@ def join_reason(
         return None
     if verse or ends_sentence(a) or is_heading_like(a):
         return None
+    if typical is None and display_width(a) < VERSE_WIDTH:
+        return None  # a short line with no printed margin in sight ends where its author did
     return "hard-wrap"
 
 
@@ -516,9 +518,9 @@ def has_space_artefacts(lines: list[str], typical: int | None) -> bool:
     return False
 
 
-def fix_inline_page_numbers(line: str) -> str:
+def fix_inline_page_numbers(line: str, pages: set[int] | None = None) -> str:
     """Remove page numbers a PDF extraction left between two characters of a word, and
-    bracketed page marks after a sentence.
+    bracketed page marks after a sentence. With `pages`, only those numbers go.
 
     >>> fix_inline_page_numbers("以“项目化”的方 1 式推进创建")
     '以“项目化”的方式推进创建'
@@ -535,9 +537,41 @@ def fix_inline_page_numbers(line: str) -> str:
     def _sub(m: regex.Match[str]) -> str:
         if m.group(1) in NUMBER_PREFIXES or m.group(2) in MEASURE_WORDS:
             return m.group()
+        if pages is not None and int(m.group().strip()) not in pages:
+            return m.group()
         return ""
 
     return INLINE_PAGE_RE.sub(_sub, line)
+
+
+def page_sequence(lines: list[str]) -> set[int]:
+    """The numbers between two Hanzi (`的方 1 式`) that count up one by one through the
+    document (1, 2, 3 …): page numbers a scan or an extraction left inside the text,
+    even where nothing else shows an extraction. Quantities in clean text
+    (`买 3 双袜子`, `300 至 500 蚊`) do not count up page by page.
+
+    >>> sorted(page_sequence(["以“项目化”的方 1 式推进", "特色公益广 2 告打造工程"]))
+    [1, 2]
+    >>> page_sequence(["一般收 300 至 500 蚊", "买 3 双"])
+    set()
+    """
+    values: list[int] = []
+    for line in lines:
+        if " " not in line:
+            continue
+        for m in INLINE_PAGE_RE.finditer(line):
+            if m.group(1) not in NUMBER_PREFIXES and m.group(2) not in MEASURE_WORDS:
+                values.append(int(m.group().strip()))
+    found: set[int] = set()
+    run: list[int] = []
+    for v in [*values, None]:
+        if v is not None and run and v == run[-1] + 1:
+            run.append(v)
+            continue
+        if len(run) >= 2:
+            found.update(run)
+        run = [v] if v is not None else []
+    return found
 
 
 def strip_trailing_page_number(line: str, next_line: str) -> str:
@@ -656,6 +690,30 @@ def is_verse(lines: list[str]) -> bool:
     return short * 10 >= len(han_lines) * 7
 
 
+def verse_indented(lines: list[str]) -> set[int]:
+    """Indexes of indented lines that are verse: short lines in a block (lines between
+    blank lines) of short lines where some are indented and some are not. Paragraph
+    indentation indents every paragraph alike; a poem indents some of its lines.
+
+    >>> sorted(verse_indented(["在所有的光都熄灭以后", "\u3000\u3000它还站着", "在所有的路口", "\u3000\u3000它还望着"]))
+    [1, 3]
+    >>> sorted(verse_indented(["\u3000\u3000第一段。", "\u3000\u3000第二段。"]))
+    []
+    """
+    found: set[int] = set()
+    block: list[int] = []
+    for i in [*range(len(lines)), None]:
+        if i is not None and lines[i].strip():
+            block.append(i)
+            continue
+        if len(block) >= 2 and all(display_width(lines[k].strip()) < VERSE_WIDTH for k in block):
+            indented = [k for k in block if lines[k][:1].isspace()]
+            if indented and len(indented) < len(block):
+                found.update(indented)
+        block = []
+    return found
+
+
 # -- the filter --------------------------------------------------------------
 
 
@@ -720,7 +778,13 @@ class LayoutFilter(Filter):
         self._strip(doc)
         self._marks(doc)
         if opts.page_numbers:
-            self._page_numbers(doc)
+            # A number between two Hanzi (`买 3 双袜子`) or at a line's end (`东城区 12`)
+            # is a page number only in an extraction: a printed width, flattened
+            # preview chunks, or spaces cut into words say the text is one.
+            extracted = (typical_width(_punctuated(doc.lines, punctuated)) is not None
+                         or has_space_artefacts(doc.lines, None)
+                         or bool(opts.join_lines and preview_chunks(doc.lines)))
+            self._page_numbers(doc, extracted)
         # Measured once, before any join, on the lines as printed (and as `punctuation`
         # will leave them: a full-width mark is two columns wide).
         typical = typical_width(_punctuated(doc.lines, punctuated))
@@ -744,14 +808,17 @@ class LayoutFilter(Filter):
     def _strip(self, doc: Document) -> None:
         code = is_code(doc.lines)
         blocks = code_lines(doc.lines) if not code else ()
+        verse = verse_indented(doc.lines)
         for i, line in enumerate(doc.lines):
             if line and (line[0].isspace() or line[-1].isspace() or line[0] == "\ufeff"):
-                # indentation is meaning in code, and Markdown nests lists with it
-                keep = code or i in blocks or (line[0] == " " and is_structure(line.lstrip()))
+                # indentation is meaning in code and verse, and Markdown nests lists with it
+                keep = code or i in blocks or i in verse or (
+                    line[0] == " " and is_structure(line.lstrip()))
                 new = TRAILING_RE.sub("", line) if keep else strip_line(line)
                 doc.replace_line(i, new, filter=self.name, rule="indentation")
 
-    def _page_numbers(self, doc: Document) -> None:
+    def _page_numbers(self, doc: Document, extracted: bool) -> None:
+        pages = None if extracted else page_sequence(doc.lines)
         i = 0
         while i < len(doc.lines):
             line = doc.lines[i]
@@ -762,13 +829,20 @@ class LayoutFilter(Filter):
             nxt = _neighbour(doc.lines, i, 1) if bare or " " in line else ""
             prev = _neighbour(doc.lines, i, -1) if bare else ""
             if is_page_number_line(line) or (
-                bare and BARE_NUMBER_RE.match(line) and prev and nxt
+                extracted and bare and BARE_NUMBER_RE.match(line) and prev and nxt
                 and not ends_sentence(prev) and HAN_RE.match(nxt) and not starts_item(nxt)
                 and HAN_RE.search(prev[-1:])
             ):
                 doc.remove_lines(i, i + 1, filter=self.name, rule="page-number")
                 continue
-            if " " in line or "【" in line:
+            if not extracted and " " in line:
+                new = fix_inline_page_numbers(line, pages) if pages else line
+                if nxt and display_width(new) >= VERSE_WIDTH:
+                    # a long line cut mid-sentence with a number at its end: a page
+                    # break (a short line such as a table row `东城区 12` is not)
+                    new = strip_trailing_page_number(new, nxt)
+                doc.replace_line(i, new, filter=self.name, rule="page-number")
+            elif extracted and (" " in line or "【" in line):
                 new = fix_inline_page_numbers(line)
                 if nxt:
                     new = strip_trailing_page_number(new, nxt)
