@@ -183,6 +183,7 @@ def text_and_links(line: str) -> tuple[str, int, int]:
     ('厂商已在 安全公告 中发布补丁。', 4, 0)
     """
     if "[" not in line and "://" not in line and "www." not in line and "<" not in line \
+            and "**" not in line and "__" not in line \
             and not line.lstrip().startswith(("#", ">", "*", "-", "+")):
         return line, 0, 0
     images = 0

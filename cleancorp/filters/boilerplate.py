@@ -62,10 +62,13 @@ NAV_TOKENS = "nav-tokens"
 KEYWORD_SPAM = "keyword-spam"
 LINK_LINE = "link-line"
 TEMPLATE_LINE = "template-line"
+RUNNING_HEADER = "running-header"
+SEO_LINE = "seo-line"
 LINK_LIST = "link-list"
 IMAGE_WIDGET = "image-widget"
 FRONT_MATTER = "front-matter"
-STRUCTURAL = frozenset({NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET})
+STRUCTURAL = frozenset({NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET,
+                        RUNNING_HEADER, SEO_LINE})
 
 # A real sentence line holds at least this many Hanzi along with sentence punctuation:
 # the shortest body sentences of the seeds ("三是做到学习座谈到位。") have 10-12, while
@@ -459,6 +462,7 @@ class BoilerplateFilter(Filter):
         # Menus are not numbered: an ordered list (`1. 番茄两个`) is the document's.
         ordered = {i for i in live if ORDERED_RE.match(doc.lines[i])}
         live_items = [i for i in live if i not in ordered]
+        _repeats(views, live, prose, evidence)
         # Whether the page shows chrome of a kind only chrome has (a rule, a template
         # line, front matter): a clean text has none, and then a list or a line of words
         # at its top or bottom is the text's own, however menu-like its shape.
@@ -582,6 +586,49 @@ def _links(
 def _has_words(view: str, link: tuple[float, int]) -> bool:
     # An image line with a caption of its own words is a figure, not a share button.
     return link[0] < 1.0
+
+
+#: A running header or footer (journal name, company and manual title, a download
+#: site's watermark) is a short line printed on every page: it recurs in one document
+#: at least twice, this many lines apart (a page), or three times anywhere. Set on the
+#: web dev corpus (PDF and DOC extractions), where no content line recurs so.
+RUNNING_MIN_GAP = 8
+RUNNING_MAX_CHARS = 40
+
+
+def _repeats(views: list[str], live: list[int], prose: set[int],
+             evidence: dict[int, tuple[int, str]]) -> None:
+    """Evidence from repetition inside one document: page furniture (weight 2), and
+    keyword lines whose words share one stem (`某书最新章节 某书全文阅读 某书txt下载`)."""
+    seen: dict[str, list[int]] = {}
+    for k, i in enumerate(live):
+        view = views[i]
+        if i in prose or len(view) > RUNNING_MAX_CHARS or SENTENCE_END_RE.search(view):
+            continue
+        if NUMBERED_RE.match(view) or PROTECTED_RE.match(view) or len(WORD_CHAR_RE.findall(view)) < 2:
+            continue
+        seen.setdefault(WHITESPACE_RE.sub("", view), []).append(k)
+        tokens = TOKEN_SEP_RE.split(view)
+        if len(tokens) >= 3 and i not in evidence and _common_stem(tokens) >= 2:
+            evidence[i] = (2, SEO_LINE)
+    for ks in seen.values():
+        if len(ks) >= 3 or (len(ks) == 2 and ks[1] - ks[0] >= RUNNING_MIN_GAP):
+            for k in ks:
+                if evidence.get(live[k], (0, ""))[0] < 2:
+                    evidence[live[k]] = (2, RUNNING_HEADER)
+
+
+def _common_stem(tokens: list[str]) -> int:
+    """Length of the prefix all tokens share.
+
+    >>> _common_stem(["星港守夜人最新章节", "星港守夜人全文阅读", "星港守夜人txt下载"])
+    5
+    """
+    first = min(tokens, key=len)
+    n = 0
+    while n < len(first) and all(t[n] == first[n] for t in tokens):
+        n += 1
+    return n
 
 
 def _table_lines(views: list[str], live: list[int]) -> set[int]:

@@ -70,7 +70,7 @@ DATE_LINE_RE = regex.compile(
 #: Page-number lines: `- 3 -`, `— 17 —`, `第3页 共10页`, `共10页 第3页`, `3/10`, `Page 3 of 10`.
 PAGE_LINE_RE = regex.compile(
     r"""^(?:
-        [-—–－~～]\s*\d{1,4}\s*[-—–－~～]
+        [-—–－~～·•]\s*\d{1,4}\s*[-—–－~～·•]
       | 第\s*\d{1,4}\s*页\s*[,，/]?\s*(?:共\s*\d{1,4}\s*页)?
       | 共\s*\d{1,4}\s*页\s*[,，/]?\s*第\s*\d{1,4}\s*页
       | \d{1,4}\s*/\s*\d{1,4}
@@ -219,8 +219,8 @@ def strip_line(line: str) -> str:
 def is_page_number_line(line: str) -> bool:
     """True for a line that is only a page number.
 
-    >>> [is_page_number_line(s) for s in ("- 3 -", "— 17 —", "第3页 共10页", "3/10")]
-    [True, True, True, True]
+    >>> [is_page_number_line(s) for s in ("- 3 -", "— 17 —", "第3页 共10页", "3/10", "· 311 ·")]
+    [True, True, True, True, True]
     >>> is_page_number_line("第3章 总则"), is_page_number_line("2011年5月4日")
     (False, False)
     """
