@@ -68,7 +68,7 @@ LINK_LIST = "link-list"
 IMAGE_WIDGET = "image-widget"
 FRONT_MATTER = "front-matter"
 STRUCTURAL = frozenset({NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET,
-                        RUNNING_HEADER, SEO_LINE})
+                        RUNNING_HEADER, SEO_LINE, "toc"})
 
 # A real sentence line holds at least this many Hanzi along with sentence punctuation:
 # the shortest body sentences of the seeds ("三是做到学习座谈到位。") have 10-12, while
@@ -462,7 +462,8 @@ class BoilerplateFilter(Filter):
         # Menus are not numbered: an ordered list (`1. 番茄两个`) is the document's.
         ordered = {i for i in live if ORDERED_RE.match(doc.lines[i])}
         live_items = [i for i in live if i not in ordered]
-        _repeats(views, live, prose, evidence)
+        _repeats(views, doc.lines, live, prose, evidence)
+        _toc(views, doc.lines, live, links, evidence)
         # Whether the page shows chrome of a kind only chrome has (a rule, a template
         # line, front matter): a clean text has none, and then a list or a line of words
         # at its top or bottom is the text's own, however menu-like its shape.
@@ -596,7 +597,7 @@ RUNNING_MIN_GAP = 8
 RUNNING_MAX_CHARS = 40
 
 
-def _repeats(views: list[str], live: list[int], prose: set[int],
+def _repeats(views: list[str], lines: list[str], live: list[int], prose: set[int],
              evidence: dict[int, tuple[int, str]]) -> None:
     """Evidence from repetition inside one document: page furniture (weight 2), and
     keyword lines whose words share one stem (`某书最新章节 某书全文阅读 某书txt下载`)."""
@@ -607,7 +608,8 @@ def _repeats(views: list[str], live: list[int], prose: set[int],
             continue
         if NUMBERED_RE.match(view) or PROTECTED_RE.match(view) or len(WORD_CHAR_RE.findall(view)) < 2:
             continue
-        seen.setdefault(WHITESPACE_RE.sub("", view), []).append(k)
+        # keyed on the line as written: a heading and its table-of-contents link differ
+        seen.setdefault(WHITESPACE_RE.sub("", lines[i]), []).append(k)
         tokens = TOKEN_SEP_RE.split(view)
         if len(tokens) >= 3 and i not in evidence and _common_stem(tokens) >= 2:
             evidence[i] = (2, SEO_LINE)
@@ -616,6 +618,35 @@ def _repeats(views: list[str], live: list[int], prose: set[int],
             for k in ks:
                 if evidence.get(live[k], (0, ""))[0] < 2:
                     evidence[live[k]] = (2, RUNNING_HEADER)
+
+
+TOC = "toc"
+#: A table of contents: numbered or linked entries whose text is a later heading.
+TOC_NUMBER_RE = regex.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[一二三四五六七八九十]{1,3}、)\s*")
+TOC_MIN_ENTRIES = 2
+
+
+def _toc(views: list[str], lines: list[str], live: list[int],
+         links: dict[int, tuple[float, int]], evidence: dict[int, tuple[int, str]]) -> None:
+    """A table of contents is navigation (weight 2): entries, numbered (`1 历史渊源`) or
+    links (`[修复建议](#h3)`), whose text comes back later as a heading of its own."""
+    later: dict[str, int] = {}
+    for i in reversed(live):
+        if i not in links:
+            later.setdefault(views[i], i)
+    entries = []
+    for i in live:
+        numbered = TOC_NUMBER_RE.match(views[i])
+        if not numbered and i not in links:
+            continue
+        text = views[i][numbered.end():] if numbered else views[i]
+        j = later.get(text)
+        if len(text) >= 2 and j is not None and j > i and (numbered is None or j != i):
+            entries.append(i)
+    if len(entries) >= TOC_MIN_ENTRIES:
+        for i in entries:
+            if evidence.get(i, (0, ""))[0] < 2:
+                evidence[i] = (2, TOC)
 
 
 def _common_stem(tokens: list[str]) -> int:

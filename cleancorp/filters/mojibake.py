@@ -511,6 +511,10 @@ def _repair_layers(span: str) -> tuple[str, str] | None:
     ('utf8-as-gbk', '你好，世界！')
     """
     best: tuple[float, int, str, str] | None = None
+    if not LATIN_RUN_RE.fullmatch(span) and sum(1 for c in span if _is_han(c)) < MIN_HAN:
+        # CJK text read with another CJK codec comes out mostly as Hanzi; a run of
+        # symbols (`π√（` of a formula) is not mojibake of anything
+        return None
 
     def explore(text: str, rules: list[str]) -> None:
         nonlocal best
