@@ -63,12 +63,13 @@ KEYWORD_SPAM = "keyword-spam"
 LINK_LINE = "link-line"
 TEMPLATE_LINE = "template-line"
 RUNNING_HEADER = "running-header"
+TOC = "toc"
 SEO_LINE = "seo-line"
 LINK_LIST = "link-list"
 IMAGE_WIDGET = "image-widget"
 FRONT_MATTER = "front-matter"
 STRUCTURAL = frozenset({NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET,
-                        RUNNING_HEADER, SEO_LINE, "toc"})
+                        RUNNING_HEADER, SEO_LINE, TOC})
 
 # A real sentence line holds at least this many Hanzi along with sentence punctuation:
 # the shortest body sentences of the seeds ("三是做到学习座谈到位。") have 10-12, while
@@ -613,14 +614,19 @@ def _repeats(views: list[str], lines: list[str], live: list[int], prose: set[int
         tokens = TOKEN_SEP_RE.split(view)
         if len(tokens) >= 3 and i not in evidence and _common_stem(tokens) >= 2:
             evidence[i] = (2, SEO_LINE)
+    twice = {ks[0]: ks[1] for ks in seen.values() if len(ks) == 2}
     for ks in seen.values():
-        if len(ks) >= 3 or (len(ks) == 2 and ks[1] - ks[0] >= RUNNING_MIN_GAP):
+        if len(ks) == 2 and (ks[0] - 1 in twice or ks[0] + 1 in twice):
+            # consecutive lines that each come back later: a table of contents (the
+            # entries go, the headings stay), not page furniture
+            if evidence.get(live[ks[0]], (0, ""))[0] < 2:
+                evidence[live[ks[0]]] = (2, TOC)
+        elif len(ks) >= 3 or (len(ks) == 2 and ks[1] - ks[0] >= RUNNING_MIN_GAP):
             for k in ks:
                 if evidence.get(live[k], (0, ""))[0] < 2:
                     evidence[live[k]] = (2, RUNNING_HEADER)
 
 
-TOC = "toc"
 #: A table of contents: numbered or linked entries whose text is a later heading.
 TOC_NUMBER_RE = regex.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[一二三四五六七八九十]{1,3}、)\s*")
 TOC_MIN_ENTRIES = 2
