@@ -101,3 +101,20 @@ def test_clean_paragraphs_in_any_mix_come_out_unchanged(blocks: list[str]) -> No
     text = "\n\n".join(blocks) + "\n"
     assume(len(CJK_RE.findall(text)) >= 20)  # shorter documents are dropped by `length`
     assert clean(DEFAULT, text) == [text]
+
+
+def test_markdown_capture_loses_its_chrome_and_keeps_every_construct() -> None:
+    """A crawler's Markdown capture of a news page (front matter, link-list menus, share
+    images, a comment box, an author card, related lists, a footer) comes out as the
+    article alone, and every line kept is the input's line byte for byte: headings,
+    inline links, an image, code spans, a fence, an ordered list."""
+    page = FIXTURES / "pages" / "markdown_capture.txt"
+    text = page.read_text(encoding="utf-8")
+    expected = page.with_suffix(".expected.txt").read_text(encoding="utf-8")
+    assert clean(DEFAULT, text) == [expected]
+    source_lines = set(text.splitlines())
+    assert all(line in source_lines for line in expected.splitlines())
+    for construct in ("# 某某路由器", "[安全公告](https://vendor.example.com/advisory/2024-007)",
+                      "![图1 攻击流程示意](https://p0.example-sec.com/t01.png)", "```bash",
+                      "`ping.cgi`", "## 修复建议", "1. 尽快升级"):
+        assert construct in expected
