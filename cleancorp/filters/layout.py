@@ -704,7 +704,9 @@ def verse_indented(lines: list[str]) -> set[int]:
     block: list[int] = []
     for i in [*range(len(lines)), None]:
         if i is not None and lines[i].strip():
-            block.append(i)
+            # only lines of text count: a page number goes, and the block with it
+            if HAN_RE.search(lines[i]) and not is_page_number_line(lines[i]):
+                block.append(i)
             continue
         if len(block) >= 2 and all(display_width(lines[k].strip()) < VERSE_WIDTH for k in block):
             indented = [k for k in block if lines[k][:1].isspace()]
