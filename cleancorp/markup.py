@@ -82,6 +82,10 @@ def outside(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]
     return pieces
 
 
+#: The first characters of a fence or an indented code line.
+CODE_STARTS = frozenset(" \t`~")
+
+
 def code_lines(lines: Sequence[str]) -> set[int]:
     """Indexes of the lines that are code: fenced blocks (fences included; an unclosed
     fence runs to the end, as CommonMark says) and indented blocks of Han-free lines
@@ -93,6 +97,8 @@ def code_lines(lines: Sequence[str]) -> set[int]:
     []
     """
     found: set[int] = set()
+    if not any(line[:1] in CODE_STARTS for line in lines):
+        return found  # most documents: no line can open a fence or an indented block
     fence: str | None = None
     prev_blank = True
     for i, line in enumerate(lines):
@@ -165,6 +171,11 @@ _LEAD_SYNTAX_RE = re.compile(r"^ {0,3}(?:#{1,6}\s+|>\s?)*(?:[*+-]\s+)?(?:#{1,6}\
 _EMPHASIS_RE = re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1")
 
 
+#: Anything `text_and_links` could change: link or image brackets, an address, an
+#: autolink or tag, emphasis, or line-start syntax.
+MARKDOWN_HINT_RE = re.compile(r"[\[<]|://|www\.|\*\*|__|^\s*[#>*+-]")
+
+
 def text_and_links(line: str) -> tuple[str, int, int]:
     """(visible text, characters of it that are link text or addresses, images) of a
     Markdown line; plain text comes back as it is, with its bare URLs counted.
@@ -182,9 +193,7 @@ def text_and_links(line: str) -> tuple[str, int, int]:
     >>> text_and_links("厂商已在 [安全公告](https://v.cn/a) 中发布**补丁**。")
     ('厂商已在 安全公告 中发布补丁。', 4, 0)
     """
-    if "[" not in line and "://" not in line and "www." not in line and "<" not in line \
-            and "**" not in line and "__" not in line \
-            and not line.lstrip().startswith(("#", ">", "*", "-", "+")):
+    if MARKDOWN_HINT_RE.search(line) is None:
         return line, 0, 0
     images = 0
     link_chars = 0

@@ -605,15 +605,16 @@ def _repeats(views: list[str], lines: list[str], live: list[int], prose: set[int
     seen: dict[str, list[int]] = {}
     for k, i in enumerate(live):
         view = views[i]
-        if i in prose or len(view) > RUNNING_MAX_CHARS or SENTENCE_END_RE.search(view):
+        if len(view) > RUNNING_MAX_CHARS or i in prose or SENTENCE_END_RE.search(view):
             continue
         if NUMBERED_RE.match(view) or PROTECTED_RE.match(view) or len(WORD_CHAR_RE.findall(view)) < 2:
             continue
         # keyed on the line as written: a heading and its table-of-contents link differ
-        seen.setdefault(WHITESPACE_RE.sub("", lines[i]), []).append(k)
-        tokens = TOKEN_SEP_RE.split(view)
-        if len(tokens) >= 3 and i not in evidence and _common_stem(tokens) >= 2:
-            evidence[i] = (2, SEO_LINE)
+        seen.setdefault(lines[i].strip(), []).append(k)
+        if " " in view and i not in evidence:
+            tokens = TOKEN_SEP_RE.split(view)
+            if len(tokens) >= 3 and _common_stem(tokens) >= 2:
+                evidence[i] = (2, SEO_LINE)
     twice = {ks[0]: ks[1] for ks in seen.values() if len(ks) == 2}
     for ks in seen.values():
         if len(ks) == 2 and (ks[0] - 1 in twice or ks[0] + 1 in twice):
@@ -672,7 +673,8 @@ def _table_lines(views: list[str], live: list[int]) -> set[int]:
     """Lines of a table written as text: consecutive lines with the same number (3 or
     more) of space- or tab-separated cells. A table's header row reads like a menu
     (`姓名 语文 数学 英语 总分`); its rows below it say what it is."""
-    cells = [len(TOKEN_SEP_RE.split(views[i])) for i in live]
+    cells = [len(TOKEN_SEP_RE.split(views[i])) if " " in views[i] or "\t" in views[i] else 1
+             for i in live]
     found: set[int] = set()
     for k in range(len(live) - 1):
         if cells[k] >= 3 and cells[k] == cells[k + 1] and live[k + 1] == live[k] + 1:

@@ -779,17 +779,17 @@ class LayoutFilter(Filter):
         split = False
         self._strip(doc)
         self._marks(doc)
+        # Measured once, before any join, on the lines as printed (and as `punctuation`
+        # will leave them: a full-width mark is two columns wide). Page-number debris
+        # is narrower than any printed width, so its removal below leaves it as it is.
+        typical = typical_width(_punctuated(doc.lines, punctuated))
         if opts.page_numbers:
             # A number between two Hanzi (`买 3 双袜子`) or at a line's end (`东城区 12`)
             # is a page number only in an extraction: a printed width, flattened
             # preview chunks, or spaces cut into words say the text is one.
-            extracted = (typical_width(_punctuated(doc.lines, punctuated)) is not None
-                         or has_space_artefacts(doc.lines, None)
+            extracted = (typical is not None or has_space_artefacts(doc.lines, None)
                          or bool(opts.join_lines and preview_chunks(doc.lines)))
             self._page_numbers(doc, extracted)
-        # Measured once, before any join, on the lines as printed (and as `punctuation`
-        # will leave them: a full-width mark is two columns wide).
-        typical = typical_width(_punctuated(doc.lines, punctuated))
         # Preview chunks are a page site's flattening: evidence for the spaces too.
         chunked = bool(opts.join_lines and self._preview_chunks(doc))
         if opts.join_lines:

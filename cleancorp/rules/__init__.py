@@ -259,6 +259,8 @@ class RuleSet:
     #: literal gates of all rules (in `_by_weight` order) and of the `span` rules (in
     #: file order, the order `spans` reports ties in)
     _gate: _Gate | None = field(default=None, repr=False, compare=False)
+    #: (rule, compiled pattern) of every pattern, in `_by_weight` order: what `_gate` gates
+    _entries: list[tuple[Rule, Any]] = field(default_factory=list, repr=False, compare=False)
     _span_rules: list[Rule] = field(default_factory=list, repr=False, compare=False)
     _span_gate: _Gate | None = field(default=None, repr=False, compare=False)
     _max_chars: int = field(default=0, repr=False, compare=False)
@@ -298,7 +300,12 @@ class RuleSet:
             self._by_weight = sorted(
                 self.rules, key=lambda r: (-r.weight, r.source == PACKAGED_SOURCE)
             )
-            self._gate = _Gate.build(self._by_weight)
+            # Line rules are gated pattern by pattern: a rule with one pattern on a
+            # common literal (`：`) would otherwise run all its patterns on most lines.
+            self._entries = [(rule, _compile(p)) for rule in self._by_weight
+                             for p in rule.patterns]
+            self._gate = _Gate.build([Rule(id=r.id, category=r.category, patterns=(p.pattern,))
+                                      for r, p in self._entries])
             self._span_rules = [r for r in self.rules if r.kind == "span"]
             self._span_gate = _Gate.build(self._span_rules)
             self._max_chars = max((r.max_chars for r in self.rules), default=0)
@@ -315,12 +322,14 @@ class RuleSet:
         assert gate is not None
         if len(view) > self._max_chars:
             return None
-        # Only rules whose literals occur can match; `candidates` keeps weight order.
+        # Only patterns whose literals occur can match; `candidates` keeps weight order
+        # (rule by rule, then pattern by pattern), so the first hit names the rule.
+        entries = self._entries
         for k in gate.candidates(view):
-            rule = self._by_weight[k]
+            rule, pattern = entries[k]
             if rule.kind not in kinds or len(view) > rule.max_chars:
                 continue
-            if any(_search(p, view, rule) for p in compiled[rule.id]):
+            if _search(pattern, view, rule):
                 return rule
         return None
 

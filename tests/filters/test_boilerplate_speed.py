@@ -79,10 +79,15 @@ def test_spans_equal_trying_every_span_rule() -> None:
 def test_every_match_example_passes_its_gate() -> None:
     gate = RULES._gate
     assert gate is not None
-    for rank, rule in enumerate(RULES._by_weight):
+    # the gate is per pattern: some pattern of the rule that matches must be a candidate
+    for rule in RULES._by_weight:
+        ranks = [k for k, (r, _) in enumerate(RULES._entries) if r is rule]
         for example in rule.match_examples:
             text = match_view(example) if rule.kind != "span" else example
-            assert rank in gate.candidates(text), (rule.id, example)
+            matching = [k for k in ranks if RULES._entries[k][1].search(text)]
+            if rule.kind == "span":
+                continue  # spans have their own gate, tested below
+            assert matching and set(matching) & set(gate.candidates(text)), (rule.id, example)
 
 
 @pytest.mark.parametrize("pattern, literals", [
