@@ -63,13 +63,14 @@ KEYWORD_SPAM = "keyword-spam"
 LINK_LINE = "link-line"
 TEMPLATE_LINE = "template-line"
 RUNNING_HEADER = "running-header"
+COMMENT_SECTION = "comment-section"
 TOC = "toc"
 SEO_LINE = "seo-line"
 LINK_LIST = "link-list"
 IMAGE_WIDGET = "image-widget"
 FRONT_MATTER = "front-matter"
 STRUCTURAL = frozenset({NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET,
-                        RUNNING_HEADER, SEO_LINE, TOC})
+                        RUNNING_HEADER, SEO_LINE, TOC, COMMENT_SECTION})
 
 # A real sentence line holds at least this many Hanzi along with sentence punctuation:
 # the shortest body sentences of the seeds ("三是做到学习座谈到位。") have 10-12, while
@@ -469,7 +470,9 @@ class BoilerplateFilter(Filter):
         # line, front matter): a clean text has none, and then a list or a line of words
         # at its top or bottom is the text's own, however menu-like its shape.
         chrome_seen = bool(remove) or any(w >= 2 for w, _ in evidence.values())
-        _links(views, live, prose, links, evidence)
+        # A Markdown heading that is a link is a title (`## [标题](url)`), not a menu item.
+        headings = {i for i in live if doc.lines[i][:1] == "#"}
+        _links(views, live, prose, links, evidence, headings)
         _structure(views, live_items, prose, bullets, evidence, edge)
 
         def bonus(i: int, rule_id: str) -> int:
@@ -488,6 +491,11 @@ class BoilerplateFilter(Filter):
         for i in live:
             if score.get(i, 0) >= REMOVE_SCORE:
                 remove[i] = (evidence[i][1], {})
+        start = _comment_section(views, live, prose, hits)
+        if start is not None:
+            for i in live:
+                if i > start and i not in remove:
+                    remove[i] = (COMMENT_SECTION, {})
         for i in list(remove):
             rule_id = remove[i][0]
             if i in hits and hits[i].id == rule_id and hits[i].kind == "header":
@@ -559,11 +567,12 @@ def _links(
     prose: set[int],
     links: dict[int, tuple[float, int]],
     evidence: dict[int, tuple[int, str]],
+    headings: set[int],
 ) -> None:
     """Evidence from link density: a line that is mostly links, or only images, is weak
     evidence (the edge zone or a neighbour decides); a run of link lines is a menu or a
     related list, strong evidence unless a lead-in line ("…：") introduces it."""
-    linky = [i for i in live if i in links and i not in prose
+    linky = [i for i in live if i in links and i not in prose and i not in headings
              and links[i][0] >= LINK_SHARE_MIN and not LEAD_IN_RE.search(views[i])]
     for i in linky:
         if i not in evidence:
@@ -596,6 +605,31 @@ def _has_words(view: str, link: tuple[float, int]) -> bool:
 #: web dev corpus (PDF and DOC extractions), where no content line recurs so.
 RUNNING_MIN_GAP = 8
 RUNNING_MAX_CHARS = 40
+
+
+#: Share of the page's prose that must come before a comment header for what follows
+#: it to be the readers' comments, not the article (set on the web dev corpus: its
+#: article pages put 70-95% of their prose before the comment box).
+COMMENT_AFTER_SHARE = 0.6
+
+
+def _comment_section(views: list[str], live: list[int], prose: set[int],
+                     hits: dict[int, Rule]) -> int | None:
+    """The line where a page's comment section starts (a comment header or box after
+    most of the article's prose), or None. Readers' comments are sentences, so no
+    other clue removes them; a corpus of articles keeps the article alone."""
+    total = sum(len(views[i]) for i in prose)
+    if not total:
+        return None
+    before = 0
+    for i in live:
+        rule = hits.get(i)
+        if rule is not None and rule.category == "comments" and i not in prose \
+                and before >= COMMENT_AFTER_SHARE * total:
+            return i
+        if i in prose:
+            before += len(views[i])
+    return None
 
 
 def _repeats(views: list[str], lines: list[str], live: list[int], prose: set[int],
