@@ -40,6 +40,6 @@ def test_web_corpus_tuning_part_stays_above_its_floors(tmp_path: Path) -> None:
                             "--check"], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
     totals = score(tmp_path / "tune")
-    assert totals["files"] >= 90
+    assert totals["files"] >= 80
     low = {k: totals[k] for k, floor in FLOORS.items() if totals[k] < floor}
     assert not low, f"below the floors {FLOORS}: {low}"
