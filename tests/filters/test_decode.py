@@ -325,3 +325,18 @@ def test_random_bytes_are_refused_as_not_text() -> None:
     # ... while a forced codec decodes whatever it is given.
     assert DecodeFilter(DecodeOptions(encoding="latin-1")).apply(
         Document(source="x", raw=data))[0].text
+
+
+def test_big5_hkscs_page_equals_its_utf8_twin() -> None:
+    """A Hong Kong page in Big5-HKSCS with Cantonese characters (哋 啲 嚟 嘅 咗 喺 冇 嘢)
+    and the same text in UTF-8 come out identical, no character lost."""
+    from cleancorp.pipeline import clean_text
+
+    text = ("記者問佢哋點睇，佢話：「我哋喺呢度住咗廿年，啲街坊好好，唔想搬走，嚟咗就唔走。」"
+            "另一位居民講：「冇辦法，嘢貴咗好多，我哋嘅生活真係頂唔順。」政府發言人表示會研究"
+            "有關建議，並會盡快公佈詳細安排。\n")
+    big5 = clean_text(text.encode("big5hkscs")).text
+    utf8 = clean_text(text.encode("utf-8")).text
+    assert big5 == utf8
+    for ch in "哋啲嚟嘅咗喺冇嘢":
+        assert ch in big5
