@@ -55,6 +55,15 @@ BLOCK_PURITY = 0.8
 #: separated by main-script text) alternates scripts: it is bilingual and left alone.
 BILINGUAL_RUNS = 3
 RULE = "foreign-script-block"
+#: Foreign blocks go only when together they hold at least this share of the main
+#: script's weighted letters: a translation of the page does, an abstract does not (on
+#: the web dev corpus, English abstracts of Chinese papers hold 5-15%).
+FOREIGN_VERSION_SHARE = 0.3
+#: The first block's script stays the main one unless another carries this many times
+#: its weighted letters: a machine translation appended to a Chinese article is about
+#: as long as the article in weighted letters, a Chinese page pasted into an English
+#: one is a small part of it.
+FIRST_BLOCK_MARGIN = 3
 
 
 def letter_count(script: str, text: str) -> int:
@@ -95,7 +104,8 @@ def dominant_script(text: str, purity: float = 0.0) -> str | None:
     return name if counts[name] >= purity * sum(counts.values()) else None
 
 
-def main_script(block_scripts: list[str | None]) -> str | None:
+def main_script(block_scripts: list[str | None],
+                block_counts: list[dict[str, int]] | None = None) -> str | None:
     """The document's main script: the script of most blocks, the first one on a tie.
 
     Blocks, not letters, vote: a pasted English block may be longer than the Chinese
@@ -113,6 +123,17 @@ def main_script(block_scripts: list[str | None]) -> str | None:
             votes[script] = votes.get(script, 0) + 1
     if not votes:
         return None
+    if block_counts is not None:
+        # The title and first block are the page's own language: it stays the main one
+        # unless another script carries several times its text (weighted letters), as
+        # a translation appended to the article does not.
+        first = next(s for s in block_scripts if s is not None)
+        totals: dict[str, int] = {}
+        for script, counts in zip(block_scripts, block_counts, strict=True):
+            if script is not None:
+                totals[script] = totals.get(script, 0) + counts.get(script, 0)
+        top = max(totals, key=lambda k: (totals[k], k))
+        return first if totals[first] * FIRST_BLOCK_MARGIN >= totals[top] else top
     best = max(votes.values())
     return next(s for s in block_scripts if s is not None and votes[s] == best)
 
@@ -171,6 +192,30 @@ def blocks(lines: list[str]) -> list[tuple[int, int]]:
     return out
 
 
+def split_by_script(lines: list[str], i: int, j: int) -> list[tuple[int, int]]:
+    """Cut the block lines[i:j] where the lines' script changes (an English version
+    glued to the Chinese article without a blank line); lines of no clear script
+    (mixed, numbers, code) stay with the lines before them.
+
+    >>> split_by_script(["中文第一行。", "中文第二行。", "An English line.", "Another one."], 0, 4)
+    [(0, 2), (2, 4)]
+    """
+    if j - i < 2:
+        return [(i, j)]
+    pieces: list[tuple[int, int]] = []
+    start, current = i, None
+    for k in range(i, j):
+        script = dominant_script(lines[k], BLOCK_PURITY)
+        if script is None or FENCE_RE.match(lines[k]):
+            continue
+        if current is not None and script != current:
+            pieces.append((start, k))
+            start = k
+        current = script
+    pieces.append((start, j))
+    return pieces
+
+
 @dataclass(frozen=True)
 class LanguageOptions(FilterOptions):
     """Options of the `language` filter (``[tool.cleancorp.language]``)."""
@@ -204,7 +249,7 @@ class LanguageFilter(Filter):
 
     def apply(self, doc: Document) -> list[Document]:
         opts: Any = self.options
-        runs = blocks(doc.lines)
+        runs = [piece for i, j in blocks(doc.lines) for piece in split_by_script(doc.lines, i, j)]
         info: list[tuple[int, int, str | None, bool]] = []
         for i, j in runs:
             text = "\n".join(doc.lines[i:j])
@@ -213,7 +258,8 @@ class LanguageFilter(Filter):
             )
             script = None if code else dominant_script(text, BLOCK_PURITY)
             info.append((i, j, script, code))
-        main = main_script([script for _, _, script, _ in info])
+        main = main_script([script for _, _, script, _ in info],
+                           [script_counts("\n".join(doc.lines[i:j])) for i, j, _, _ in info])
         if main is None:
             return [doc]
         foreign = [k for k, (_, _, script, _) in enumerate(info) if script not in (None, main)]
@@ -224,6 +270,14 @@ class LanguageFilter(Filter):
                 places += 1
             previous = k
         if places >= BILINGUAL_RUNS:
+            return [doc]
+        # An English abstract or quotation in a Chinese paper is a small part of it and
+        # stays; a version of the page in another script (a pasted translation, a
+        # second site's text) is comparable to the page itself.
+        weighted = [script_counts("\n".join(doc.lines[i:j])) for i, j, _, _ in info]
+        main_total = sum(c.get(main, 0) for c in weighted)
+        foreign_total = sum(sum(weighted[k].values()) for k in foreign)
+        if foreign_total < FOREIGN_VERSION_SHARE * main_total:
             return [doc]
         doomed: list[tuple[int, int, str]] = []
         for k in foreign:

@@ -45,14 +45,35 @@ def test_other_seeds_untouched(seed: str) -> None:
 
 
 def test_thresholds_are_options() -> None:
-    english = "It works well. It is fast. It is cheap."
+    english = "It works well. It is fast. It is cheap. " * 5
     text = f"{ZH}\n\n{english}\n\n{ZH}"
     doc = Document.from_text(text)
     LanguageFilter().apply(doc)
-    assert len(doc.changes) == 1  # three sentences make a long block
+    assert len(doc.changes) == 1  # fifteen sentences make a long block
     doc = Document.from_text(text)
-    LanguageFilter(LanguageOptions(min_block_sentences=4)).apply(doc)
+    LanguageFilter(LanguageOptions(min_block_sentences=16, min_block_chars=1000)).apply(doc)
     assert doc.changes == []
+
+
+def test_a_short_english_quotation_in_chinese_text_stays() -> None:
+    english = "It works well. It is fast. It is cheap."
+    doc = Document.from_text(f"{ZH}\n\n{english}\n\n{ZH}")
+    LanguageFilter().apply(doc)
+    assert doc.changes == []  # three short sentences: a quotation, not a second version
+
+
+def test_an_appended_translation_goes_glued_or_apart() -> None:
+    """A Chinese article with its machine translation appended (about as long in
+    weighted letters): the translation goes, with or without a blank line between."""
+    zh = ("社区图书馆今年春天完成了改造，新增了儿童阅读区和自习室。\n"
+          "馆长介绍，改造后每天的到馆人数比去年增加了一倍，周末常常一座难求。\n")
+    en = ("The community library completed its renovation this spring, adding a children's "
+          "reading area and a study room. According to the curator, daily visitors have "
+          "doubled since last year, and seats are often hard to find on weekends.")
+    for text in (zh + en, zh + "\n" + en):
+        doc = Document.from_text(text)
+        LanguageFilter().apply(doc)
+        assert doc.text.rstrip("\n") == zh.rstrip("\n")
 
 
 def test_chinese_block_in_english_document() -> None:
