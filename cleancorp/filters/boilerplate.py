@@ -63,6 +63,7 @@ KEYWORD_SPAM = "keyword-spam"
 LINK_LINE = "link-line"
 TEMPLATE_LINE = "template-line"
 RUNNING_HEADER = "running-header"
+COUNTER_LINE = "counter-line"
 COMMENT_SECTION = "comment-section"
 TOC = "toc"
 SEO_LINE = "seo-line"
@@ -70,7 +71,7 @@ LINK_LIST = "link-list"
 IMAGE_WIDGET = "image-widget"
 FRONT_MATTER = "front-matter"
 STRUCTURAL = frozenset({NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET,
-                        RUNNING_HEADER, SEO_LINE, TOC, COMMENT_SECTION})
+                        RUNNING_HEADER, SEO_LINE, TOC, COMMENT_SECTION, COUNTER_LINE})
 
 # A real sentence line holds at least this many Hanzi along with sentence punctuation:
 # the shortest body sentences of the seeds ("三是做到学习座谈到位。") have 10-12, while
@@ -188,6 +189,37 @@ def _is_menu_word(token: str) -> bool:
 def _has_han(token: str) -> bool:
     # a menu is in one script: `GDP Gross Domestic Product 国内生产总值` is a glossary line
     return HAN_RE.search(token) is not None
+
+
+#: A counter, price or rating: `收藏 12万`, `有帮助(126)`, `￥59.90`, `好评率98%`, `4.8`.
+COUNTER_RE = regex.compile(
+    r"[￥¥$€£]\s*[\d,.]+|[\d,.]+\s*[万千kKwW]\+?|[(（]\s*[\d,.]+[万+]*\s*[)）]|\d[\d,.]*\s*%|\d[\d,.]*"
+)
+COUNTER_LINE_MAX = 40
+
+
+def is_counter_line(view: str) -> bool:
+    """True for a short line of labels and counters (a widget's numbers): every word
+    holds a number, or is a short label beside one, and the numbers outweigh the rest.
+
+    >>> [is_counter_line(s) for s in ("收藏 12万", "有帮助(126)　没帮助(3)", "价格 ￥59.90",
+    ...  "店铺评分 描述 4.8 服务 4.9 物流 4.8", "咨询人数：12563　好评率：98%")]
+    [True, True, True, True, True]
+    >>> [is_counter_line(s) for s in ("鸡蛋 2个", "2024 年 9 月 26 日", "第三章 夜雨", "共 3 人", "学分：3")]
+    [False, False, False, False, False]
+    """
+    if len(view) > COUNTER_LINE_MAX or SENTENCE_PUNCT_RE.search(view):
+        return False
+    counters = COUNTER_RE.findall(view)
+    if not counters or (len(counters) == 1 and ("：" in view or ":" in view)):
+        return False  # one `key：value` field (学分：3) is a fact of the document
+    rest = COUNTER_RE.sub(" ", view)
+    words = [w for w in TOKEN_SEP_RE.split(rest.replace("：", " ").replace(":", " ")) if w]
+    # labels are words of two to six characters; a one-character word (个, 年, 人)
+    # next to a number is a quantity or a date, which is text
+    if not words or any(len(w) < 2 or len(w) > 6 for w in words):
+        return False
+    return len(words) <= 2 * len(counters)
 
 
 def token_line_rule(view: str) -> str | None:
@@ -521,7 +553,7 @@ def _structure(
     for i in live:
         if i in evidence or i in prose or i in table:
             continue
-        rule = token_line_rule(views[i])
+        rule = token_line_rule(views[i]) or (COUNTER_LINE if is_counter_line(views[i]) else None)
         if rule is not None:
             evidence[i] = (1, rule)
     # Runs of short items. Lines that a rule removes anyway are transparent, so a run
