@@ -643,6 +643,10 @@ RUNNING_MAX_CHARS = 40
 #: it to be the readers' comments, not the article (set on the web dev corpus: its
 #: article pages put 70-95% of their prose before the comment box).
 COMMENT_AFTER_SHARE = 0.6
+#: The rules whose line opens a comment section (a header or the comment box), and the
+#: rule that says the page is a forum thread, whose replies are its text.
+COMMENT_HEADERS = frozenset({"comment-header", "comment-box"})
+FORUM_RULE = "forum-toolbar"
 
 
 def _comment_section(views: list[str], live: list[int], prose: set[int],
@@ -651,12 +655,12 @@ def _comment_section(views: list[str], live: list[int], prose: set[int],
     most of the article's prose), or None. Readers' comments are sentences, so no
     other clue removes them; a corpus of articles keeps the article alone."""
     total = sum(len(views[i]) for i in prose)
-    if not total:
-        return None
+    if not total or any(r.id == FORUM_RULE for r in hits.values()):
+        return None  # on a forum the replies are the text
     before = 0
     for i in live:
         rule = hits.get(i)
-        if rule is not None and rule.category == "comments" and i not in prose \
+        if rule is not None and rule.id in COMMENT_HEADERS and i not in prose \
                 and before >= COMMENT_AFTER_SHARE * total:
             return i
         if i in prose:

@@ -99,6 +99,8 @@ CHUNK_MARKER_RE = regex.compile(r"^(\d{1,2})、")
 SENTENCE_END_RE = regex.compile(
     r"[。！？；…!?;.．:：][”’」』）)》】\]\"']*(?:[【\[［〔][\w\s]{1,8}[】\]］〕])?$"
 )
+#: Closing brackets and quotes.
+CLOSERS = frozenset("）)】]」』”’》〕")
 #: Punctuation that says the sentence goes on: `，` `、` or an opening quote or bracket.
 CONTINUES_RE = regex.compile(r"[，,、“‘「『（(《【—-]$")
 #: Sentence-final punctuation anywhere in a line (a heading has none).
@@ -407,8 +409,10 @@ def join_reason(
         return None
     if verse or ends_sentence(a) or is_heading_like(a):
         return None
-    if typical is None and display_width(a) < VERSE_WIDTH:
-        return None  # a short line with no printed margin in sight ends where its author did
+    if typical is None and (display_width(a) < VERSE_WIDTH or a[-1] in CLOSERS):
+        # with no printed margin in sight, a short line ends where its author ended it,
+        # and so does a line closed by a bracket or quote (a caption `（记者某某摄）`)
+        return None
     return "hard-wrap"
 
 
