@@ -96,6 +96,10 @@ PLAIN_ITEM_MAX = 6
 # protected; nav bars have 5-15), each at most TOKEN_MAX characters.
 TOKEN_LINE_MIN = 5
 TOKEN_MAX = 12
+# A short menu bar (`百度首页 登录 注册`, `看贴 图片 精品 视频`): three or four words, each
+# of at most four characters.
+SHORT_MENU_MIN = 3
+SHORT_MENU_WORD = 4
 # Keyword spam: a long run of tokens (seed 003's 站点关键词 list has 30+).
 SPAM_MIN_TOKENS = 10
 # Pipe-separated links: "首页 | 关于我们 | 联系我们" has 3 separators at least.
@@ -254,7 +258,9 @@ def token_line_rule(view: str) -> str | None:
     if len(pipes) >= PIPE_MIN_TOKENS and all(len(t) <= TOKEN_MAX for t in pipes):
         return NAV_TOKENS
     tokens = TOKEN_SEP_RE.split(view)
-    if len(tokens) < TOKEN_LINE_MIN:
+    if len(tokens) < TOKEN_LINE_MIN and not (
+        len(tokens) >= SHORT_MENU_MIN and all(len(t) <= SHORT_MENU_WORD for t in tokens)
+    ):
         return None
     if not all(_is_menu_word(t) for t in tokens) or len({_has_han(t) for t in tokens}) > 1:
         return None  # a title, a date, a table row, a glossary line, a command
