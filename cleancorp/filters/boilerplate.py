@@ -36,6 +36,7 @@ SENTENCE_END_RE = regex.compile(r"[。！？；…!?;.．][\"”’」』）)]*$
 SENTENCE_PUNCT_RE = regex.compile(r"[。！？；!?;]|[.](?=\s|$)")
 COMMA_RE = regex.compile(r"[，,、]")
 HAN_RE = regex.compile(r"\p{Han}")
+DIGIT_RE = regex.compile(r"\d")
 # A lone short question or exclamation ("为什么天空是蓝色的？") is a headline or a list
 # entry, not running text: it never anchors the main text.
 HEADLINE_RE = regex.compile(r"^[^。！？；!?;，,]{1,24}[？！?!]$")
@@ -649,10 +650,11 @@ RUNNING_MAX_CHARS = 40
 #: it to be the readers' comments, not the article (set on the web dev corpus: its
 #: article pages put 70-95% of their prose before the comment box).
 COMMENT_AFTER_SHARE = 0.6
-#: The rules whose line opens a comment section (a header or the comment box), and the
-#: rule that says the page is a forum thread, whose replies are its text.
-COMMENT_HEADERS = frozenset({"comment-header", "comment-box"})
-FORUM_RULE = "forum-toolbar"
+#: The rules whose line opens a comment section (a header such as 网友评论, 热门跟贴).
+COMMENT_HEADERS = frozenset({"comment-header"})
+#: Rules that say the page is a thread of posts (a forum, tieba, a Q&A page), whose
+#: replies and answers are its text.
+THREAD_RULES = frozenset({"forum-toolbar", "forum-chrome", "tieba-chrome", "qa-widget"})
 
 
 def _comment_section(views: list[str], live: list[int], prose: set[int],
@@ -661,8 +663,8 @@ def _comment_section(views: list[str], live: list[int], prose: set[int],
     most of the article's prose), or None. Readers' comments are sentences, so no
     other clue removes them; a corpus of articles keeps the article alone."""
     total = sum(len(views[i]) for i in prose)
-    if not total or any(r.id == FORUM_RULE for r in hits.values()):
-        return None  # on a forum the replies are the text
+    if not total or any(r.id in THREAD_RULES for r in hits.values()):
+        return None  # in a thread the replies are the text
     before = 0
     for i in live:
         rule = hits.get(i)
@@ -747,15 +749,35 @@ def _common_stem(tokens: list[str]) -> int:
 
 def _table_lines(views: list[str], live: list[int]) -> set[int]:
     """Lines of a table written as text: consecutive lines with the same number (3 or
-    more) of space- or tab-separated cells. A table's header row reads like a menu
-    (`姓名 语文 数学 英语 总分`); its rows below it say what it is."""
+    more) of space- or tab-separated cells, with figures below the first. A table's
+    header row reads like a menu (`姓名 语文 数学 英语 总分`); its rows say what it is.
+
+    >>> sorted(_table_lines(["姓名 语文 数学", "陈小雨 112 118", "王浩然 105 120"], [0, 1, 2]))
+    [0, 1, 2]
+    >>> _table_lines(["百度首页 登录 注册", "进入贴吧 全吧搜索 吧内搜索"], [0, 1])
+    set()
+    """
     cells = [len(TOKEN_SEP_RE.split(views[i])) if " " in views[i] or "\t" in views[i] else 1
              for i in live]
     found: set[int] = set()
-    for k in range(len(live) - 1):
-        if cells[k] >= 3 and cells[k] == cells[k + 1] and live[k + 1] == live[k] + 1:
-            found.update((live[k], live[k + 1]))
+    run: list[int] = []
+    for k in range(len(live)):
+        if run and cells[k] >= 3 and cells[k] == cells[run[-1]] and live[k] == live[run[-1]] + 1:
+            run.append(k)
+            continue
+        if _is_table(run, views, live):
+            found.update(live[m] for m in run)
+        run = [k] if cells[k] >= 3 else []
+    if _is_table(run, views, live):
+        found.update(live[m] for m in run)
     return found
+
+
+def _is_table(run: list[int], views: list[str], live: list[int]) -> bool:
+    # a table has figures in its rows, or tab-separated cells; stacked menu bars have
+    # neither
+    return len(run) >= 2 and any(DIGIT_RE.search(views[live[m]]) or "\t" in views[live[m]]
+                                 for m in run[1:])
 
 
 def _load_function_chars() -> frozenset[str]:
