@@ -222,7 +222,10 @@ def is_counter_line(view: str) -> bool:
     words = [w for w in TOKEN_SEP_RE.split(rest.replace("：", " ").replace(":", " ")) if w]
     # labels are words of two to six characters; a one-character word (个, 年, 人)
     # next to a number is a quantity or a date, which is text
-    if not words or any(len(w) < 2 or len(w) > 6 for w in words):
+    if not words:
+        # a bare counter (`184,903`, `1.2万`) under its label: a widget's number
+        return len(counters) == 1 and any(c in view for c in ",万Kk")
+    if any(len(w) < 2 or len(w) > 6 for w in words):
         return False
     return len(words) <= 2 * len(counters)
 
@@ -258,6 +261,8 @@ def token_line_rule(view: str) -> str | None:
     pipes = [t for t in PIPE_SEP_RE.split(view) if t]
     if len(pipes) >= PIPE_MIN_TOKENS and all(len(t) <= TOKEN_MAX for t in pipes):
         return NAV_TOKENS
+    if "\t" in view:
+        return None  # tab-separated cells: a table's row (menus are not tabbed)
     tokens = TOKEN_SEP_RE.split(view)
     if len(tokens) < TOKEN_LINE_MIN and not (
         len(tokens) >= SHORT_MENU_MIN and all(len(t) <= SHORT_MENU_WORD for t in tokens)
