@@ -657,9 +657,12 @@ RUNNING_MAX_CHARS = 40
 COMMENT_AFTER_SHARE = 0.6
 #: The rules whose line opens a comment section (a header such as 网友评论, 热门跟贴).
 COMMENT_HEADERS = frozenset({"comment-header"})
-#: Rules that say the page is a thread of posts (a forum, tieba, a Q&A page), whose
-#: replies and answers are its text.
-THREAD_RULES = frozenset({"forum-toolbar", "forum-chrome", "tieba-chrome", "qa-widget"})
+#: What only a thread of posts shows (floors, the original poster, answer counters):
+#: on a forum, tieba or Q&A page the replies and answers are the text.
+THREAD_RE = regex.compile(
+    r"人赞同了该回答|[\d,]+\s*个回答$|只看楼主|只看该作者|^楼主|^\d{1,4}\s*楼|^沙发|^板凳|本帖最后由|"
+    r"\[复制链接\]|回复贴，共|^\d{1,4}\s*#"
+)
 
 
 def _comment_section(views: list[str], live: list[int], prose: set[int],
@@ -668,7 +671,7 @@ def _comment_section(views: list[str], live: list[int], prose: set[int],
     most of the article's prose), or None. Readers' comments are sentences, so no
     other clue removes them; a corpus of articles keeps the article alone."""
     total = sum(len(views[i]) for i in prose)
-    if not total or any(r.id in THREAD_RULES for r in hits.values()):
+    if not total or any(THREAD_RE.search(views[i]) for i in live):
         return None  # in a thread the replies are the text
     before = 0
     for i in live:
