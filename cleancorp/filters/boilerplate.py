@@ -655,6 +655,9 @@ RUNNING_MAX_CHARS = 40
 #: it to be the readers' comments, not the article (set on the web dev corpus: its
 #: article pages put 70-95% of their prose before the comment box).
 COMMENT_AFTER_SHARE = 0.6
+#: ...or this many characters of it: on a comment-heavy page the comments outweigh the
+#: article, which still comes first (the corpus's news articles run 300-1500).
+COMMENT_AFTER_CHARS = 300
 #: The rules whose line opens a comment section (a header such as 网友评论, 热门跟贴).
 COMMENT_HEADERS = frozenset({"comment-header"})
 #: What only a thread of posts shows (floors, the original poster, answer counters):
@@ -677,7 +680,7 @@ def _comment_section(views: list[str], live: list[int], prose: set[int],
     for i in live:
         rule = hits.get(i)
         if rule is not None and rule.id in COMMENT_HEADERS and i not in prose \
-                and before >= COMMENT_AFTER_SHARE * total:
+                and (before >= COMMENT_AFTER_SHARE * total or before >= COMMENT_AFTER_CHARS):
             return i
         if i in prose:
             before += len(views[i])
