@@ -152,6 +152,9 @@ MAX_TYPICAL = 200
 #: paragraphs: one or two can be the author's or a typo; no clean page of the golden
 #: set or the web dev corpus has three.
 SPACE_ARTEFACTS_MIN = 3
+#: Characters between two page numbers at the least: a printed page of Chinese holds
+#: several hundred, two quantities of one paragraph stand closer.
+PAGE_MIN_CHARS = 200
 #: A bracketed part of a line.
 BRACKETED_RE = regex.compile(r"[(（][^()（）]*[)）]")
 
@@ -561,26 +564,31 @@ def page_sequence(lines: list[str]) -> set[int]:
     even where nothing else shows an extraction. Quantities in clean text
     (`买 3 双袜子`, `300 至 500 蚊`) do not count up page by page.
 
-    >>> sorted(page_sequence(["以“项目化”的方 1 式推进", "特色公益广 2 告打造工程"]))
+    >>> page = "正文。" * 100
+    >>> sorted(page_sequence(["以“项目化”的方 1 式推进", page, "特色公益广 2 告打造工程"]))
     [1, 2]
+    >>> page_sequence(["跑完喝 2 杯温水", "有人劝我买 3 双袜子"])
+    set()
     >>> page_sequence(["一般收 300 至 500 蚊", "买 3 双"])
     set()
     """
-    values: list[int] = []
+    values: list[tuple[int, int]] = []  # (number, position in the text)
+    pos = 0
     for line in lines:
-        if " " not in line:
-            continue
-        for m in INLINE_PAGE_RE.finditer(line):
-            if m.group(1) not in NUMBER_PREFIXES and m.group(2) not in MEASURE_WORDS:
-                values.append(int(m.group().strip()))
+        if " " in line:
+            for m in INLINE_PAGE_RE.finditer(line):
+                if m.group(1) not in NUMBER_PREFIXES and m.group(2) not in MEASURE_WORDS:
+                    values.append((int(m.group().strip()), pos + m.start()))
+        pos += len(line) + 1
     found: set[int] = set()
-    run: list[int] = []
+    run: list[tuple[int, int]] = []
     for v in [*values, None]:
-        if v is not None and run and v == run[-1] + 1:
+        # the next page's number comes a page of text later, not a sentence later
+        if v is not None and run and v[0] == run[-1][0] + 1 and v[1] - run[-1][1] >= PAGE_MIN_CHARS:
             run.append(v)
             continue
         if len(run) >= 2:
-            found.update(run)
+            found.update(n for n, _ in run)
         run = [v] if v is not None else []
     return found
 
