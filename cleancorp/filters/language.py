@@ -249,7 +249,13 @@ class LanguageFilter(Filter):
 
     def apply(self, doc: Document) -> list[Document]:
         opts: Any = self.options
-        runs = [piece for i, j in blocks(doc.lines) for piece in split_by_script(doc.lines, i, j)]
+        runs = []
+        for i, j in blocks(doc.lines):
+            # only a mixed block can hide an appended version in another script
+            if j - i > 1 and dominant_script("\n".join(doc.lines[i:j]), BLOCK_PURITY) is None:
+                runs.extend(split_by_script(doc.lines, i, j))
+            else:
+                runs.append((i, j))
         info: list[tuple[int, int, str | None, bool]] = []
         for i, j in runs:
             text = "\n".join(doc.lines[i:j])
