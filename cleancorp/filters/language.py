@@ -97,7 +97,10 @@ def dominant_script(text: str, purity: float = 0.0) -> str | None:
     >>> dominant_script("We use Python 的 pandas 库。", purity=0.8) is None
     True
     """
-    counts = script_counts(text)
+    return _dominant(script_counts(text), purity)
+
+
+def _dominant(counts: dict[str, int], purity: float) -> str | None:
     if not counts:
         return None
     name = max(counts, key=lambda k: (counts[k], k))
@@ -249,23 +252,24 @@ class LanguageFilter(Filter):
 
     def apply(self, doc: Document) -> list[Document]:
         opts: Any = self.options
-        runs = []
+        runs: list[tuple[int, int, dict[str, int]]] = []
         for i, j in blocks(doc.lines):
+            counts = script_counts("\n".join(doc.lines[i:j]))
             # only a mixed block can hide an appended version in another script
-            if j - i > 1 and dominant_script("\n".join(doc.lines[i:j]), BLOCK_PURITY) is None:
-                runs.extend(split_by_script(doc.lines, i, j))
+            if j - i > 1 and _dominant(counts, BLOCK_PURITY) is None:
+                runs.extend((a, b, script_counts("\n".join(doc.lines[a:b])))
+                            for a, b in split_by_script(doc.lines, i, j))
             else:
-                runs.append((i, j))
+                runs.append((i, j, counts))
         info: list[tuple[int, int, str | None, bool]] = []
-        for i, j in runs:
-            text = "\n".join(doc.lines[i:j])
+        for i, j, counts in runs:
             code = FENCE_RE.match(doc.lines[i]) is not None or (
                 sum(is_code_like(line) for line in doc.lines[i:j]) * 2 >= j - i
             )
-            script = None if code else dominant_script(text, BLOCK_PURITY)
+            script = None if code else _dominant(counts, BLOCK_PURITY)
             info.append((i, j, script, code))
-        main = main_script([script for _, _, script, _ in info],
-                           [script_counts("\n".join(doc.lines[i:j])) for i, j, _, _ in info])
+        weighted = [counts for _, _, counts in runs]
+        main = main_script([script for _, _, script, _ in info], weighted)
         if main is None:
             return [doc]
         foreign = [k for k, (_, _, script, _) in enumerate(info) if script not in (None, main)]
@@ -280,7 +284,6 @@ class LanguageFilter(Filter):
         # An English abstract or quotation in a Chinese paper is a small part of it and
         # stays; a version of the page in another script (a pasted translation, a
         # second site's text) is comparable to the page itself.
-        weighted = [script_counts("\n".join(doc.lines[i:j])) for i, j, _, _ in info]
         main_total = sum(c.get(main, 0) for c in weighted)
         foreign_total = sum(sum(weighted[k].values()) for k in foreign)
         if foreign_total < FOREIGN_VERSION_SHARE * main_total:
