@@ -59,8 +59,8 @@ RULE = "foreign-script-block"
 #: script's weighted letters: a translation of the page does, an abstract does not (on
 #: the web dev corpus, English abstracts of Chinese papers hold 5-15%).
 FOREIGN_VERSION_SHARE = 0.3
-#: The first block's script stays the main one unless another carries this many times
-#: its weighted letters: a machine translation appended to a Chinese article is about
+#: When the page opens in Chinese, Chinese stays the main script unless another carries
+#: this many times its weighted letters (otherwise blocks vote): a machine translation appended to a Chinese article is about
 #: as long as the article in weighted letters, a Chinese page pasted into an English
 #: one is a small part of it.
 FIRST_BLOCK_MARGIN = 3
@@ -136,7 +136,8 @@ def main_script(block_scripts: list[str | None],
             if script is not None:
                 totals[script] = totals.get(script, 0) + counts.get(script, 0)
         top = max(totals, key=lambda k: (totals[k], k))
-        return first if totals[first] * FIRST_BLOCK_MARGIN >= totals[top] else top
+        if first == "han" and totals[first] * FIRST_BLOCK_MARGIN >= totals[top]:
+            return first  # a Chinese page's translation may be longer than the page
     best = max(votes.values())
     return next(s for s in block_scripts if s is not None and votes[s] == best)
 
