@@ -155,6 +155,8 @@ SPACE_ARTEFACTS_MIN = 3
 #: Characters between two page numbers at the least: a printed page of Chinese holds
 #: several hundred, two quantities of one paragraph stand closer.
 PAGE_MIN_CHARS = 200
+#: Cells of a table aligned with runs of spaces or tabs.
+COLUMNS_RE = regex.compile(r"\S(?: {2,}|\t)\S")
 #: A bracketed part of a line.
 BRACKETED_RE = regex.compile(r"[(（][^()（）]*[)）]")
 
@@ -330,8 +332,8 @@ def typical_width(lines: list[str]) -> int | None:
     widths: list[int] = []
     total = 0
     for line in lines:
-        if HAN_RE.search(line) is None:
-            continue
+        if HAN_RE.search(line) is None or COLUMNS_RE.search(line):
+            continue  # a table row aligned in columns is no printed line of prose
         for seg in visual_segments(line):
             total += 1
             if len(seg) <= MAX_TYPICAL:
