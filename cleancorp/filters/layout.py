@@ -145,6 +145,9 @@ FULL_SLACK = 6
 #: Rounds of the steps when a round split lines (see `LayoutFilter.apply`); a split
 #: line has no spaces left to split, so the second round is the last in practice.
 MAX_ROUNDS = 3
+#: The narrowest printed line considered (24 Hanzi): a page, or a column of two, holds
+#: more; clean lines of similar length (glossary entries, verse, dialogue) fall below.
+MIN_PRINTED_WIDTH = 48
 #: The widest printed line considered (100 Hanzi): wider "lines" are paragraphs.
 MAX_TYPICAL = 200
 #: Spaces between CJK characters inside long lines (outside brackets, where a news lead
@@ -330,6 +333,7 @@ def typical_width(lines: list[str]) -> int | None:
     # Segments longer than MAX_TYPICAL columns are counted but not measured: a
     # segment is at least as wide as it is long, so they cannot be in the band.
     widths: list[int] = []
+    cut: Counter[int] = Counter()  # width -> segments of that width that end mid-sentence
     total = 0
     for line in lines:
         if HAN_RE.search(line) is None or COLUMNS_RE.search(line):
@@ -337,13 +341,16 @@ def typical_width(lines: list[str]) -> int | None:
         for seg in visual_segments(line):
             total += 1
             if len(seg) <= MAX_TYPICAL:
-                widths.append(display_width(seg))
+                width = display_width(seg)
+                widths.append(width)
+                if not ends_sentence(seg):
+                    cut[width] += 1
     if not widths:
         return None
     counts = Counter(widths)
     best, best_count = 0, 0
     for w in counts:
-        if w < VERSE_WIDTH or w > MAX_TYPICAL:
+        if w < MIN_PRINTED_WIDTH or w > MAX_TYPICAL:
             continue
         n = sum(counts.get(w + d, 0) for d in (-2, -1, 0, 1, 2))
         if n > best_count or (n == best_count and w > best):
@@ -351,6 +358,10 @@ def typical_width(lines: list[str]) -> int | None:
     # 8 lines at one width do not happen by chance in prose; a quarter of the
     # segments keeps a compilation with one PDF article (seed 001) in the game.
     if best_count < 8 or best_count * 4 < total:
+        return None
+    # Printed lines end where the margin falls, mostly inside a sentence; lines of one
+    # width that end their sentences are a clean text's similar lines (a glossary).
+    if 2 * sum(cut.get(best + d, 0) for d in (-2, -1, 0, 1, 2)) < best_count:
         return None
     # The mode of a band is its upper edge: most printed lines are full.
     band = [w for w in range(best - 2, best + 3) if counts.get(w)]
