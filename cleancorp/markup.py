@@ -86,13 +86,15 @@ def outside(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]
 CODE_STARTS = frozenset(" \t`~")
 
 
-def code_lines(lines: Sequence[str]) -> set[int]:
+def code_lines(lines: Sequence[str], indented: bool = True) -> set[int]:
     """Indexes of the lines that are code: fenced blocks (fences included; an unclosed
-    fence runs to the end, as CommonMark says) and indented blocks of Han-free lines
-    after a blank line or another code line.
+    fence runs to the end, as CommonMark says) and, unless `indented` is False,
+    indented blocks of Han-free lines after a blank line or another code line.
 
     >>> sorted(code_lines(["说明：", "", "    pip install x", "    cleancorp --help", "完。"]))
     [2, 3]
+    >>> sorted(code_lines(["```", "x = 1", "```", "", "    ls -l"], indented=False))
+    [0, 1, 2]
     >>> sorted(code_lines(["　　正文缩进的段落。", "    也是缩进的中文段落。"]))
     []
     """
@@ -113,7 +115,7 @@ def code_lines(lines: Sequence[str]) -> set[int]:
         if m and not (m.group(1)[0] == "`" and "`" in line.strip()[len(m.group(1)):]):
             fence = m.group(1)
             found.add(i)
-        elif INDENTED_CODE_RE.match(line) and (prev_blank or i - 1 in found):
+        elif indented and INDENTED_CODE_RE.match(line) and (prev_blank or i - 1 in found):
             found.add(i)
         prev_blank = not line.strip()
     return found
@@ -195,36 +197,25 @@ def text_and_links(line: str) -> tuple[str, int, int]:
     """
     if MARKDOWN_HINT_RE.search(line) is None:
         return line, 0, 0
-    images = 0
-    link_chars = 0
-    out: list[str] = []
-    pos = 0
+    images = link_chars = 0
     text = _LEAD_SYNTAX_RE.sub("", line, count=1)
-    # Images first (their alt text is not link text), then links, then addresses.
-    for pattern, kind in ((_IMAGE_RE, "image"), (_LINK_RE, "link"), (_AUTOLINK_RE, "link")):
-        if kind == "image" and "![" not in text:
-            continue
-        if kind == "link" and pattern is _LINK_RE and "[" not in text:
+    # Images first (their alt text is not link text), then links, then autolinks: each
+    # construct reads as its inner text.
+    for pattern, hint in ((_IMAGE_RE, "!["), (_LINK_RE, "["), (_AUTOLINK_RE, "<")):
+        if hint not in text:
             continue
         parts: list[str] = []
         pos = 0
         for m in pattern.finditer(text):
-            parts.append(text[pos:m.start()])
-            inner = m.group(1)
-            if kind == "image":
-                images += 1
-                link_chars += len(inner.strip())
-            else:
-                link_chars += len(inner.strip())
-            parts.append(inner)
+            images += pattern is _IMAGE_RE
+            link_chars += len(m.group(1).strip())
+            parts += (text[pos:m.start()], m.group(1))
             pos = m.end()
         parts.append(text[pos:])
         text = "".join(parts)
     for m in _BARE_URL_RE.finditer(text):
         link_chars += len(m.group())
-    text = _EMPHASIS_RE.sub(r"\2", text)
-    out.append(text)
-    return "".join(out), link_chars, images
+    return _EMPHASIS_RE.sub(r"\2", text), link_chars, images
 
 
 def link_share(text: str, link_chars: int) -> float:

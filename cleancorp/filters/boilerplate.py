@@ -19,7 +19,13 @@ import regex
 
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
-from cleancorp.markup import front_matter, is_link_definition, link_share, text_and_links
+from cleancorp.markup import (
+    code_lines,
+    front_matter,
+    is_link_definition,
+    link_share,
+    text_and_links,
+)
 from cleancorp.rules import Rule, RuleSet, load_rules, match_view
 
 # A list mark at the start of a line: "• 美文", "- 2025年项目申请报告", "· 首页".
@@ -47,8 +53,6 @@ TOKEN_SEP_RE = regex.compile(r"\s+")
 PIPE_SEP_RE = regex.compile(r"\s*[|｜│]\s*")
 # A line that is only a link: "https://www.example.com/a/1.html", "www.example.com".
 LINK_RE = regex.compile(r"^(?:https?://|www\.)[\w\-./?=&%#:~+]+$")
-# Fenced code: every line inside ``` fences is content, whatever it contains.
-FENCE_RE = regex.compile(r"^\s*(?:```|~~~)")
 # Parts of an official document that look like lists of terms or chrome but are content.
 PROTECTED_RE = regex.compile(r"^(?:主题词|关键词|关键字|报送|抄送|抄报|印发|分送|附件)\s*[:：\s]")
 # An ordered list item: `1. 番茄两个`, `2、`, `3）`.
@@ -433,7 +437,8 @@ class BoilerplateFilter(Filter):
         rules = self.rules()
         opts: Any = self.options
         n = len(doc.lines)
-        code = _code_lines(doc.lines)
+        # fenced code is content, whatever it contains
+        code = code_lines(doc.lines, indented=False)
         # a link reference definition goes with the links that use it: never alone
         code.update(i for i, line in enumerate(doc.lines) if line[:1] in " [" and
                     is_link_definition(line))
@@ -620,8 +625,8 @@ def _links(
              and links[i][0] >= LINK_SHARE_MIN and not LEAD_IN_RE.search(views[i])]
     for i in linky:
         if i not in evidence:
-            evidence[i] = (1, IMAGE_WIDGET if links[i][1] and not _has_words(views[i], links[i])
-                           else LINK_LIST)
+            # an image line with a caption of its own words is a figure, not a button
+            evidence[i] = (1, IMAGE_WIDGET if links[i][1] and links[i][0] >= 1.0 else LINK_LIST)
     position = {i: k for k, i in enumerate(live)}
     run: list[int] = []
     for i in [*linky, None]:
@@ -636,11 +641,6 @@ def _links(
                     if evidence[j][0] < 2:
                         evidence[j] = (2, LINK_LIST)
         run = [i] if i is not None else []
-
-
-def _has_words(view: str, link: tuple[float, int]) -> bool:
-    # An image line with a caption of its own words is a figure, not a share button.
-    return link[0] < 1.0
 
 
 #: A running header or footer (journal name, company and manual title, a download
@@ -842,18 +842,6 @@ def _is_nav_item(view: str, is_prose_line: bool, marked: bool, has_bullet: bool)
     if marked:
         return has_bullet and len(view) <= NAV_ITEM_MAX
     return not has_bullet and len(view) <= PLAIN_ITEM_MAX
-
-
-def _code_lines(lines: list[str]) -> set[int]:
-    """Indexes of lines inside (and of) fenced code blocks."""
-    inside, code = False, set()
-    for i, line in enumerate(lines):
-        if FENCE_RE.match(line):
-            code.add(i)
-            inside = not inside
-        elif inside:
-            code.add(i)
-    return code
 
 
 def _cut(text: str, spans: list[tuple[int, int]]) -> str:

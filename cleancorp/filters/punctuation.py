@@ -227,8 +227,7 @@ class PunctuationFilter(Filter):
         # Whole-text fast path: most clean documents have no ASCII mark at all.
         if not any(ch in text for ch in MARKS):
             return [doc]
-        code = code_lines(doc.lines) if ("```" in text or "~~~" in text or "    " in text
-                                         or "\t" in text) else ()
+        code = code_lines(doc.lines)  # returns at once when no line can start code
         for i, line in enumerate(doc.lines):
             if i in code:
                 continue  # a fenced or indented code block is not Chinese prose
