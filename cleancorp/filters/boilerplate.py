@@ -26,7 +26,7 @@ from cleancorp.markup import (
     link_share,
     text_and_links,
 )
-from cleancorp.rules import Rule, RuleSet, load_rules, match_view
+from cleancorp.rules import Rule, RuleSet, button_row, load_rules, match_view
 
 # A list mark at the start of a line: "• 美文", "- 2025年项目申请报告", "· 首页".
 BULLET_RE = regex.compile(r"^\s*[•●○■▪▫◆◇►▶➤·\-*+»]\s*\S")
@@ -75,7 +75,9 @@ SEO_LINE = "seo-line"
 LINK_LIST = "link-list"
 IMAGE_WIDGET = "image-widget"
 FRONT_MATTER = "front-matter"
-STRUCTURAL = frozenset({NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET,
+BUTTON_ROW = "button-row"
+PAGE_TITLE = "page-title"
+STRUCTURAL = frozenset({BUTTON_ROW, NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET,
                         RUNNING_HEADER, SEO_LINE, TOC, COMMENT_SECTION, COUNTER_LINE})
 
 # A real sentence line holds at least this many Hanzi along with sentence punctuation:
@@ -494,7 +496,11 @@ class BoilerplateFilter(Filter):
             if rule is not None:
                 hits[i] = rule
         prose = {i for i in live if is_prose(views[i])}
-        anchors = [i for i in live if i in prose and i not in hits]
+        # Readers' comments are sentences too: the article, whose edges the zone rules
+        # look for, ends where its comment section starts.
+        comments = _comment_section(views, live, prose, hits)
+        anchors = [i for i in live if i in prose and i not in hits
+                   and (comments is None or i < comments)]
         first, last = (anchors[0], anchors[-1]) if anchors else (n, -1)
 
         def edge(i: int) -> bool:
@@ -509,6 +515,13 @@ class BoilerplateFilter(Filter):
                 weight -= 1
             if weight > 0:
                 evidence[i] = (weight, rule.id)
+        for i in live:
+            if i not in evidence:
+                labels = button_row(views[i], rules.buttons)
+                if labels:
+                    # a toolbar: two labels are sure, one needs another clue
+                    evidence[i] = (2 if labels >= 2 else 1, BUTTON_ROW)
+        _page_title(views, live, evidence)
         bullets = {i for i in live if BULLET_RE.match(doc.lines[i].replace("\xa0", " "))}
         # Menus are not numbered: an ordered list (`1. 番茄两个`) is the document's.
         ordered = {i for i in live if ORDERED_RE.match(doc.lines[i])}
@@ -540,10 +553,9 @@ class BoilerplateFilter(Filter):
         for i in live:
             if score.get(i, 0) >= REMOVE_SCORE:
                 remove[i] = (evidence[i][1], {})
-        start = _comment_section(views, live, prose, hits)
-        if start is not None:
+        if comments is not None:
             for i in live:
-                if i > start and i not in remove:
+                if i >= comments and i not in remove:
                     remove[i] = (COMMENT_SECTION, {})
         for i in list(remove):
             rule_id = remove[i][0]
@@ -685,6 +697,38 @@ def _comment_section(views: list[str], live: list[int], prose: set[int],
         if i in prose:
             before += len(views[i])
     return None
+
+
+#: Where a browser title puts the site's name after the page's: "标题 - 某某新闻网",
+#: "标题_百度知道", "标题 | 某报".
+TITLE_SEP_RE = regex.compile(r"\s+[-–—|｜]\s*|\s*[_｜|]\s*|\s*[–—]\s+")
+#: A title is at least this long (a shorter head is a site's name or a section's).
+TITLE_MIN_CHARS = 4
+
+
+def _page_title(views: list[str], live: list[int], evidence: dict[int, tuple[int, str]]) -> None:
+    """The browser title a saved page opens with (weight 3): its first line is the
+    article's title, which the page shows again below, plus a separator and the site's
+    name. The title itself stays where the article has it.
+
+    >>> ev = {}
+    >>> _page_title(["春游指南 - 江城新闻网", "江城新闻网", "春游指南", "正文。"], [0, 1, 2, 3], ev)
+    >>> ev
+    {0: (3, 'page-title')}
+    >>> ev = {}
+    >>> _page_title(["春游指南", "正文。"], [0, 1], ev)
+    >>> ev
+    {}
+    """
+    if len(live) < 2:
+        return
+    head = views[live[0]]
+    later = {views[i] for i in live[1:]}
+    for sep in TITLE_SEP_RE.finditer(head):
+        title = head[:sep.start()].strip()
+        if len(title) >= TITLE_MIN_CHARS and title in later:
+            evidence[live[0]] = (3, PAGE_TITLE)
+            return
 
 
 def _repeats(views: list[str], lines: list[str], live: list[int], prose: set[int],

@@ -71,7 +71,7 @@ _KNOWN_RULE_KEYS = frozenset(
     {"id", "category", "kind", "zone", "weight", "max_chars", "patterns", "examples",
      "sentence_ok", "comment"}
 )
-_KNOWN_TOP_KEYS = frozenset({"schema", "rule", "template", "disable"})
+_KNOWN_TOP_KEYS = frozenset({"schema", "rule", "template", "disable", "buttons"})
 
 
 def match_view(line: str) -> str:
@@ -253,6 +253,9 @@ class RuleSet:
     rules: tuple[Rule, ...]
     sources: tuple[tuple[str, str], ...]
     template_never: tuple[str, ...] = ()
+    #: labels of buttons, tabs and toolbar links (the `[buttons]` table): a line made of
+    #: them and nothing else (counters aside) is a toolbar
+    buttons: frozenset[str] = frozenset()
     _compiled: dict[str, list[Any]] | None = field(default=None, repr=False, compare=False)
     _never: list[Any] | None = field(default=None, repr=False, compare=False)
     _by_weight: list[Rule] = field(default_factory=list, repr=False, compare=False)
@@ -468,13 +471,14 @@ def _finditer(pattern: Any, text: str, rule: Rule) -> list[Any]:
 # -- loading ------------------------------------------------------------------
 
 
-def _parse(text: str, source: str) -> tuple[list[Rule], list[str], list[str], list[str]]:
-    """Rules, template exemptions, disabled ids and problems of one rules file."""
+def _parse(text: str, source: str) -> tuple[list[Rule], list[str], list[str], list[str], set[str]]:
+    """Rules, template exemptions, disabled ids, problems and button labels of one rules
+    file."""
     problems: list[str] = []
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return [], [], [], [f"{source}: not valid TOML: {exc}"]
+        return [], [], [], [f"{source}: not valid TOML: {exc}"], set()
     for key in data:
         if key not in _KNOWN_TOP_KEYS:
             problems.append(f"{source}: unknown top-level key {key!r}")
@@ -540,7 +544,53 @@ def _parse(text: str, source: str) -> tuple[list[Rule], list[str], list[str], li
     if not isinstance(disable, list):
         problems.append(f"{source}: 'disable' must be a list of rule ids")
         disable = []
-    return rules, never, [str(d) for d in disable], problems
+    buttons, button_problems = _parse_buttons(data.get("buttons", {}), source)
+    return rules, never, [str(d) for d in disable], problems + button_problems, buttons
+
+
+def _parse_buttons(raw: Any, source: str) -> tuple[set[str], list[str]]:
+    """The `[buttons]` table: `words`, and examples of toolbar lines (`examples.match`)
+    and of lines that are not (`examples.keep`), checked with `is_button_row`."""
+    if not isinstance(raw, dict):
+        return set(), [f"{source}: 'buttons' must be a table"]
+    words = raw.get("words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        return set(), [f"{source}: 'buttons.words' must be a list of non-empty strings"]
+    found = {w.strip().casefold() for w in words}
+    problems = []
+    examples = raw.get("examples", {})
+    for example in examples.get("match", ()) if isinstance(examples, dict) else ():
+        if not button_row(match_view(example), found):
+            problems.append(f"{source}: buttons: example is not a toolbar: {example!r}")
+    for example in examples.get("keep", ()) if isinstance(examples, dict) else ():
+        if button_row(match_view(example), found):
+            problems.append(f"{source}: buttons: 'keep' example is a toolbar: {example!r}")
+    return found, problems
+
+
+#: What separates the labels of a toolbar, and the counters beside them (`点赞(48)`,
+#: `评论 12`, `收藏 1.2万`).
+_BUTTON_SEP_RE = regex.compile(r"[\s|｜│/·•:：,，]+")
+_BUTTON_COUNT_RE = regex.compile(r"[(（\[]?\s*[\d,.]+\s*[万千kKwW+]*\s*[)）\]]?")
+
+
+def button_row(view: str, buttons: frozenset[str] | set[str]) -> int:
+    """How many button labels `view` is made of, or 0 when anything else is in it.
+
+    >>> words = {"回复", "举报", "使用道具", "点赞"}
+    >>> button_row("回复 使用道具 举报", words), button_row("点赞(48) | 回复", words)
+    (3, 2)
+    >>> button_row("回复楼主的问题", words), button_row("12", words)
+    (0, 0)
+    """
+    labels = 0
+    for token in _BUTTON_SEP_RE.split(_BUTTON_COUNT_RE.sub(" ", view)):
+        if not token:
+            continue
+        if token.casefold() not in buttons:
+            return 0
+        labels += 1
+    return labels
 
 
 def rule_problems(rule: Rule) -> list[str]:
@@ -603,7 +653,7 @@ def load_rules(extra_paths: Iterable[str | Path] = ()) -> RuleSet:
     earlier one replaces it, a new id is added, and ``disable = [ids]`` switches rules
     off. A user file with problems raises `ConfigError` naming the file."""
     text = _packaged_text()
-    rules, never, _, problems = _parse(text, PACKAGED_SOURCE)
+    rules, never, _, problems, buttons = _parse(text, PACKAGED_SOURCE)
     if problems:  # pragma: no cover - the test suite keeps the packaged file valid
         raise ConfigError("boilerplate.extra_rules", "; ".join(problems))
     by_id: dict[str, Rule] = {r.id: r for r in rules}
@@ -614,7 +664,7 @@ def load_rules(extra_paths: Iterable[str | Path] = ()) -> RuleSet:
             user_text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError("boilerplate.extra_rules", f"cannot read {path}: {exc}") from None
-        user_rules, user_never, disable, user_problems = _parse(user_text, str(path))
+        user_rules, user_never, disable, user_problems, user_buttons = _parse(user_text, str(path))
         user_problems += [p for r in user_rules for p in rule_problems(r)]
         if user_problems:
             raise ConfigError(
@@ -626,9 +676,10 @@ def load_rules(extra_paths: Iterable[str | Path] = ()) -> RuleSet:
         for rule in user_rules:
             by_id[rule.id] = rule
         never += user_never
+        buttons |= user_buttons
         sources.append((str(path), user_text))
     return RuleSet(rules=tuple(by_id.values()), sources=tuple(sources),
-                   template_never=tuple(never))
+                   template_never=tuple(never), buttons=frozenset(buttons))
 
 
 def check_rules_file(path: str | Path) -> list[str]:
@@ -639,7 +690,7 @@ def check_rules_file(path: str | Path) -> list[str]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [f"{path}: cannot read: {exc}"]
-    rules, never, _, problems = _parse(text, str(path))
+    rules, never, _, problems, _ = _parse(text, str(path))
     for rule in rules:
         problems += [f"{path}: {p}" for p in rule_problems(rule)]
     for pattern in never:
