@@ -23,6 +23,7 @@ import ftfy.badness
 from cleancorp.chardata import COMMON_HAN
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
+from cleancorp.markup import protected_spans
 
 # --------------------------------------------------------------------------- tables
 
@@ -865,15 +866,24 @@ def plan_debris(line: str) -> list[Step]:
     ['??h']
     >>> plan_debris("你做B超了吗?A股今天涨了")   # a question mark, and real letters
     []
+    >>> plan_debris("*   [新随笔](https://i.example.com/EditPosts.aspx?opt=1)")   # a query
+    []
     """
     found: list[tuple[int, int, str, str, str, str]] = []
     for m in GARBAGE_RE.finditer(line):
         found.append((m.start(), m.end(), m.group(), "", "garbage-run", "removed as unrepairable"))
     if "?" in line or "\ufffd" in line:
         tokens = _tokens(line)
+        # A `?` in a URL, a Markdown link or a code span is the query's or the code's:
+        # nothing there is debris, and no removal reaches into it.
+        protected = protected_spans(line)
+
+        def in_protected(a: int, b: int) -> bool:
+            return any(a < pe and ps < b for ps, pe in protected)
+
         taken = -1
         for k, tok in enumerate(tokens):
-            if tok.kind != "anchor" or k <= taken:
+            if tok.kind != "anchor" or k <= taken or in_protected(tok.start, tok.end):
                 continue
             first, last = _region(tokens, k)
             taken = last
@@ -891,6 +901,8 @@ def plan_debris(line: str) -> list[Step]:
             if "\ufffd" not in anchors and evidence < need:
                 continue
             start, end = _widen_orphans(line, tokens[first].start, tokens[last].end)
+            if in_protected(start, end):
+                continue
             span = line[start:end]
             rule = "replacement-chars" if REPLACEMENT_RE.fullmatch(span) else "unrepairable-debris"
             found.append((start, end, span, "", rule, "removed as unrepairable"))
