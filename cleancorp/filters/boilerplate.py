@@ -99,14 +99,14 @@ NAV_RUN_MIN = 3
 # since a document's own short lines (title, author, date) come in twos and threes.
 PLAIN_RUN_MIN = 5
 PLAIN_ITEM_MAX = 6
-# A token line has at least this many tokens (seed 003's 主题词 line has 4 and is
-# protected; nav bars have 5-15), each at most TOKEN_MAX characters.
+# A token line has at least this many tokens (the web dev corpus's nav bars have 5-15;
+# a document's own subject-word lines have 3-4), each at most TOKEN_MAX characters.
 TOKEN_LINE_MIN = 5
 TOKEN_MAX = 12
-# A short menu bar (`百度首页 登录 注册`, `看贴 图片 精品 视频`): three or four words, each
-# of at most four characters.
+# A short menu bar (`百度首页 登录 注册`, `知乎指南 知乎协议 知乎隐私保护指引`): three or four
+# words, each of at most eight characters (the web dev corpus's footer and tab rows).
 SHORT_MENU_MIN = 3
-SHORT_MENU_WORD = 4
+SHORT_MENU_WORD = 8
 # Keyword spam: a long run of tokens (seed 003's 站点关键词 list has 30+).
 SPAM_MIN_TOKENS = 10
 # Pipe-separated links: "首页 | 关于我们 | 联系我们" has 3 separators at least.
