@@ -80,18 +80,18 @@ PAGE_TITLE = "page-title"
 STRUCTURAL = frozenset({BUTTON_ROW, NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET,
                         RUNNING_HEADER, SEO_LINE, TOC, COMMENT_SECTION, COUNTER_LINE})
 
-# A real sentence line holds at least this many Hanzi along with sentence punctuation:
-# the shortest body sentences of the seeds ("三是做到学习座谈到位。") have 10-12, while
-# widgets and menu items carry punctuation only in counters ("进度: 0/0 (0%)").
+# A real sentence line holds at least this many Hanzi along with sentence punctuation
+# (web dev corpus: 91% of the kept sentence lines do; the rest are dialogue turns such as
+# “嗯。”, which no rule touches). Prose is an anchor and a penalty, not a verdict.
 PROSE_MIN_HAN = 8
 # ...or this many Latin words with sentence punctuation (a short English sentence).
 PROSE_MIN_WORDS = 8
-# A line of this many Hanzi is prose even without punctuation (PDF lines cut mid-sentence
-# in seed 001 hold 25-40 Hanzi; no menu or widget line of the seeds exceeds 20).
+# A line of this many Hanzi is prose even without punctuation (web dev corpus: no
+# unpunctuated chrome line holds more than 38; PDF lines cut mid-sentence hold 25-48).
 PROSE_LONG_HAN = 40
-# A menu item or list entry of a navigation run has at most this many characters
-# (seed 000's menus: 2-8; seed 003's widget list: 6-8; "最新文档" titles are longer and
-# are caught by their header instead).
+# A menu item or list entry of a navigation run has at most this many characters (web
+# dev corpus: menu items 2-8, widget lists 6-12; related-article titles are longer and
+# are caught by their list's header instead).
 NAV_ITEM_MAX = 20
 # Bullet runs shorter than this are ordinary short lists (two alternatives, a pair).
 NAV_RUN_MIN = 3
@@ -107,7 +107,8 @@ TOKEN_MAX = 12
 # words, each of at most eight characters (the web dev corpus's footer and tab rows).
 SHORT_MENU_MIN = 3
 SHORT_MENU_WORD = 8
-# Keyword spam: a long run of tokens (seed 003's 站点关键词 list has 30+).
+# A token line of this many tokens is named keyword spam rather than a menu (the two
+# weigh the same; web dev corpus: nav bars 5-15 tokens, keyword lists 10-40).
 SPAM_MIN_TOKENS = 10
 # Pipe-separated links: "首页 | 关于我们 | 联系我们" has 3 separators at least.
 PIPE_MIN_TOKENS = 3

@@ -570,7 +570,7 @@ def _parse_buttons(raw: Any, source: str) -> tuple[set[str], list[str]]:
 
 #: What separates the labels of a toolbar, and the counters beside them (`点赞(48)`,
 #: `评论 12`, `收藏 1.2万`).
-_BUTTON_SEP_RE = regex.compile(r"[\s|｜│/·•:：,，]+")
+_BUTTON_SEP_RE = regex.compile(r"[\s|｜│/·•:：,，\[\]【】<>«»‹›←→↑↓∨∧▼▲▽△]+")
 _BUTTON_COUNT_RE = regex.compile(r"[(（\[]?\s*[\d,.]+\s*[万千kKwW+]*\s*[)）\]]?")
 
 
