@@ -60,6 +60,8 @@ ORDERED_RE = regex.compile(r"^\s*\d{1,3}\s*(?:[.．、)）](?!\d)|\s)")
 # A line that introduces a list of its own ("四、注意事项：", "附件："): the list after it
 # is the document's.
 LEAD_IN_RE = regex.compile(r"[:：]\s*$")
+# A `label：value` line (a credit, a field of a form).
+FIELD_RE = regex.compile(r"^[^:：\s]{1,6}[:：]\s*\S")
 
 #: Rule ids of the structural detectors (the pattern rules' ids are in the rules file).
 NAV_LIST = "nav-list"
@@ -258,6 +260,8 @@ def token_line_rule(view: str) -> str | None:
     [None, None, None, None]
     >>> token_line_rule("Home News Sports Business About Contact")
     'nav-tokens'
+    >>> token_line_rule("|  1 | SIMPLE | t_order | ALL | NULL |") is None
+    True
     """
     if not view or PROTECTED_RE.match(view):
         return None
@@ -266,6 +270,8 @@ def token_line_rule(view: str) -> str | None:
     if SENTENCE_PUNCT_RE.search(view):
         return None
     pipes = [t for t in PIPE_SEP_RE.split(view) if t]
+    if view[:1] in "|｜" and view[-1:] in "|｜":
+        return None  # a table's row (`| 1 | SIMPLE | t_order |`), not a menu
     if len(pipes) >= PIPE_MIN_TOKENS and all(len(t) <= TOKEN_MAX for t in pipes):
         return NAV_TOKENS
     if "\t" in view:
@@ -502,15 +508,19 @@ class BoilerplateFilter(Filter):
         comments = _comment_section(views, live, prose, hits)
         anchors = [i for i in live if i in prose and i not in hits
                    and (comments is None or i < comments)]
+        _drop_stray_anchors(anchors, live, hits)
         first, last = (anchors[0], anchors[-1]) if anchors else (n, -1)
 
         def edge(i: int) -> bool:
             return bool(anchors) and (i < first or i > last)
 
         evidence: dict[int, tuple[int, str]] = {}
+        position = {i: k for k, i in enumerate(live)}
         for i, rule in hits.items():
             if rule.zone == "edge" and not edge(i):
                 continue
+            if rule.weight == 1 and _introduced(i, rule, views, live, position, hits):
+                continue  # `附件：` then its files: a list the document introduces
             weight = rule.weight
             if i in prose and not rule.sentence_ok and weight < 3:
                 weight -= 1
@@ -700,6 +710,47 @@ def _comment_section(views: list[str], live: list[int], prose: set[int],
     return None
 
 
+#: A lone sentence beyond certain chrome is the page's, not the article's, when this
+#: many lines stand between it and the article (set on the web dev corpus: a site's
+#: notice under its related lists and footer links; a short list inside an article
+#: holds no certain chrome).
+STRAY_GAP_MIN = 2
+
+
+def _drop_stray_anchors(anchors: list[int], live: list[int], hits: dict[int, Rule]) -> None:
+    """Drop from `anchors` (in place) a first or last sentence that stands alone beyond
+    certain chrome (`本库说明：本库法规文本仅供参考。` under a related list): the
+    article's edges are where its run of sentences ends, not the page's last sentence.
+
+    >>> class R: weight, zone = 2, "any"
+    >>> anchors = [0, 1, 6]
+    >>> _drop_stray_anchors(anchors, list(range(7)), {3: R()})
+    >>> anchors
+    [0, 1]
+    """
+    position = {i: k for k, i in enumerate(live)}
+
+    def stray(a: int, b: int) -> bool:
+        gap = live[position[a] + 1:position[b]]
+        return len(gap) >= STRAY_GAP_MIN and any(
+            j in hits and hits[j].weight >= 2 and hits[j].zone == "any" for j in gap)
+
+    while len(anchors) >= 2 and stray(anchors[-2], anchors[-1]):
+        anchors.pop()
+    while len(anchors) >= 2 and stray(anchors[0], anchors[1]):
+        anchors.pop(0)
+
+
+def _introduced(i: int, rule: Rule, views: list[str], live: list[int], position: dict[int, int],
+                hits: dict[int, Rule]) -> bool:
+    """True when line `i` is in a run of lines of one weak rule that a lead-in line of
+    the document introduces (`附件：` before `1.承诺书.docx`, `2.登记表.xlsx`)."""
+    k = position[i] - 1
+    while k >= 0 and live[k] in hits and hits[live[k]].id == rule.id:
+        k -= 1
+    return k >= 0 and live[k] not in hits and introduces_list(views[live[k]])
+
+
 #: Where a browser title puts the site's name after the page's: "标题 - 某某新闻网",
 #: "标题_百度知道", "标题 | 某报".
 TITLE_SEP_RE = regex.compile(r"\s+[-–—|｜]\s*|\s*[_｜|]\s*|\s*[–—]\s+")
@@ -882,6 +933,8 @@ def _close_run(
 def _is_nav_item(view: str, is_prose_line: bool, marked: bool, has_bullet: bool) -> bool:
     if is_prose_line or NUMBERED_RE.match(view) or PROTECTED_RE.match(view):
         return False
+    if not marked and FIELD_RE.match(view):
+        return False  # `演唱：陈若晴`, `作词：某某`: a field of the text, not a menu item
     if SENTENCE_END_RE.search(view):
         return False
     if marked:
