@@ -722,7 +722,7 @@ def _drop_stray_anchors(anchors: list[int], live: list[int], hits: dict[int, Rul
     certain chrome (`本库说明：本库法规文本仅供参考。` under a related list): the
     article's edges are where its run of sentences ends, not the page's last sentence.
 
-    >>> class R: weight, zone = 2, "any"
+    >>> class R: weight, zone, kind = 2, "any", "line"
     >>> anchors = [0, 1, 6]
     >>> _drop_stray_anchors(anchors, list(range(7)), {3: R()})
     >>> anchors
@@ -732,8 +732,10 @@ def _drop_stray_anchors(anchors: list[int], live: list[int], hits: dict[int, Rul
 
     def stray(a: int, b: int) -> bool:
         gap = live[position[a] + 1:position[b]]
+        # certain chrome: a strong rule, or the header of a related list
         return len(gap) >= STRAY_GAP_MIN and any(
-            j in hits and hits[j].weight >= 2 and hits[j].zone == "any" for j in gap)
+            j in hits and (hits[j].kind == "header" or hits[j].weight >= 2 and hits[j].zone == "any")
+            for j in gap)
 
     while len(anchors) >= 2 and stray(anchors[-2], anchors[-1]):
         anchors.pop()

@@ -86,7 +86,8 @@ BARE_NUMBER_RE = regex.compile(r"^\d{1,4}$")
 TRAILING_PAGE_RE = regex.compile(rf"(?<=[{_CJK}]) \d{{1,3}}$")
 #: A page number inside a line: `以“项目化”的方 1 式推进` (spaces on both sides).
 INLINE_PAGE_RE = regex.compile(r"(?<=(\p{Han})) \d{1,3} (?=(\p{Han}))")
-#: A page mark of a scanned book after a sentence: `...的大创建格局。【208】` (seed 002 line 43).
+#: A page mark of a scanned book after a sentence: `...的大创建格局。【208】`. The web dev
+#: corpus and golden texts hold none; their bracketed numbers (`[1]`, `顶[352]`) never match.
 PAGE_MARK_RE = regex.compile(r"(?<=[。！？；!?;”’）)])【\d{1,4}】(?=$|[ \p{Han}“‘（(])")
 #: A footnote mark glued before the text of a line: `1刘科伟`, `1本书由...`.
 FOOTNOTE_RE = regex.compile(r"^([1-9])(?=(\p{Han}))")
@@ -132,15 +133,17 @@ ALNUM_START_RE = regex.compile(r"^[A-Za-z0-9]")
 
 # -- thresholds --------------------------------------------------------------
 
-#: A heading or title is at most this wide (40 Hanzi): seed headings are 6-30 Hanzi,
-#: paragraphs that a wrap cut are longer (seed 002 lines 6, 11, 34).
+#: A heading or title is at most this wide (40 Hanzi), set on the web dev corpus: its titles
+#: and headings are up to 70 columns, product titles and captions 77; its PDF lines are 71-81,
+#: so one without a sentence mark is heading-like too (`join_reason` then misses 2 joins).
 HEADING_MAX_WIDTH = 80
 #: Lines narrower than this (20 Hanzi) are verse or list lines when most lines are:
 #: a PDF column narrower than 20 Hanzi is rare, a poem line wider is rare.
 VERSE_WIDTH = 40
 #: A line is a full visual line when it is at most this many columns short of the
-#: typical width: the first line of a PDF paragraph loses its 2-Hanzi indent (seed 001
-#: article 5: 45 columns against 50), plus one column of rounding.
+#: typical width. On the web dev corpus's PDF pages wrapped lines end 0-2 columns short of
+#: it (or up to 4 past), paragraph ends 6 or more short (those at 6 end a sentence); 6 leaves
+#: room for a first line that lost a 2-Hanzi indent (4 columns), plus rounding.
 FULL_SLACK = 6
 #: Rounds of the steps when a round split lines (see `LayoutFilter.apply`); a split
 #: line has no spaces left to split, so the second round is the last in practice.
@@ -355,8 +358,9 @@ def typical_width(lines: list[str]) -> int | None:
         n = sum(counts.get(w + d, 0) for d in (-2, -1, 0, 1, 2))
         if n > best_count or (n == best_count and w > best):
             best, best_count = w, n
-    # 8 lines at one width do not happen by chance in prose; a quarter of the
-    # segments keeps a compilation with one PDF article (seed 001) in the game.
+    # Set on the web dev corpus: its PDF pages have 8-18 segments in the band, 37-43% of
+    # all (22%, missed, where a space-separated table adds cells); no other page or golden
+    # text has over 7.
     if best_count < 8 or best_count * 4 < total:
         return None
     # Printed lines end where the margin falls, mostly inside a sentence; lines of one
@@ -417,8 +421,9 @@ def join_reason(
     # numbered (`第一篇：...`) or a title follows it.
     heading = is_heading_like(a) and (starts_item(a) or is_heading_like(b))
     if is_full(tail, typical) and not heading:
-        # A full printed line goes on; ending exactly at the margin with a full stop
-        # (a one- or two-line tail, seed 001 line 63) is also a wrap, not a paragraph end.
+        # A full printed line goes on; ending at the margin with a full stop (a one- or
+        # two-line tail) is also taken for a wrap: on the web dev corpus's PDF pages that
+        # is right for one such line and wrong for one (a paragraph end, joined to the next).
         if not ends_sentence(a) or (typical and tail >= typical and tail % typical <= 3
                                     and tail < 3 * typical):
             return "hard-wrap"
@@ -702,7 +707,9 @@ def preview_chunks(lines: list[str]) -> list[int]:
         before = lines[k - 1]
         if (display_width(before) >= 2 * HEADING_MAX_WIDTH and HAN_RE.search(before[-1:])):
             cuts += 1
-    # Most, not all: a chunk boundary may fall between two paragraphs (seed 004).
+    # Most, not all: a chunk boundary may fall between two paragraphs. The web dev corpus
+    # has no preview-chunk page: the lines before its `1、` list markers (3-5 items, 19-89
+    # columns) are never cut.
     return found if cuts * 2 >= len(found) - 1 else []
 
 
