@@ -62,8 +62,8 @@ CHECK_TIMEOUT = 0.2
 STRESS_CHARS = 4000
 
 # Leading list marks and list numbers that rules never need to see ("• 当前位置" is a
-# breadcrumb; "- 1. 本站..." is a site notice).
-_LEAD_RE = regex.compile(r"^(?:[\s•●○■▪▫◆◇►▶➤·\-*+>»]+|\d{1,2}\s*[.、．]\s*)+")
+# breadcrumb; "- 1. 本站..." is a site notice; "? 标题" is a bullet a codec lost).
+_LEAD_RE = regex.compile(r"^(?:[\s•●○■▪▫◆◇►▶➤·\-*+>»]+|\d{1,2}\s*[.、．]\s*|\?\s)+")
 
 _REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
 
