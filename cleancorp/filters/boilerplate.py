@@ -777,12 +777,10 @@ def _page_title(views: list[str], live: list[int], evidence: dict[int, tuple[int
     if len(live) < 2:
         return
     head = views[live[0]]
-    later = {views[i] for i in live[1:]}
-    for sep in TITLE_SEP_RE.finditer(head):
-        title = head[:sep.start()].strip()
-        if len(title) >= TITLE_MIN_CHARS and title in later:
-            evidence[live[0]] = (3, PAGE_TITLE)
-            return
+    titles = {head[:sep.start()].strip() for sep in TITLE_SEP_RE.finditer(head)}
+    titles = {t for t in titles if len(t) >= TITLE_MIN_CHARS}
+    if titles and any(views[i] in titles for i in live[1:]):
+        evidence[live[0]] = (3, PAGE_TITLE)
 
 
 def _repeats(views: list[str], lines: list[str], live: list[int], prose: set[int],

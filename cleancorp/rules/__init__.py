@@ -574,6 +574,10 @@ _BUTTON_SEP_RE = regex.compile(r"[\s|｜│/·•:：,，\[\]【】<>«»‹›�
 _BUTTON_COUNT_RE = regex.compile(r"[(（\[]?\s*[\d,.]+\s*[万千kKwW+]*\s*[)）\]]?")
 
 
+#: A toolbar is short: longer lines are not tried (most lines of a page are longer).
+BUTTON_ROW_MAX = 60
+
+
 def button_row(view: str, buttons: frozenset[str] | set[str]) -> int:
     """How many button labels `view` is made of, or 0 when anything else is in it.
 
@@ -583,6 +587,8 @@ def button_row(view: str, buttons: frozenset[str] | set[str]) -> int:
     >>> button_row("回复楼主的问题", words), button_row("12", words)
     (0, 0)
     """
+    if len(view) > BUTTON_ROW_MAX or "。" in view:
+        return 0  # a sentence, not a toolbar
     labels = 0
     for token in _BUTTON_SEP_RE.split(_BUTTON_COUNT_RE.sub(" ", view)):
         if not token:
