@@ -105,10 +105,11 @@ PLAIN_ITEM_MAX = 6
 # a document's own subject-word lines have 3-4), each at most TOKEN_MAX characters.
 TOKEN_LINE_MIN = 5
 TOKEN_MAX = 12
-# A short menu bar (`百度首页 登录 注册`, `知乎指南 知乎协议 知乎隐私保护指引`): three or four
-# words, each of at most eight characters (the web dev corpus's footer and tab rows).
+# A short menu bar (`百度首页 登录 注册`, `看贴 图片 精品 视频`): three or four words, each of
+# at most four characters (web dev corpus: longer words are product titles such as
+# `桐木关正山小种 传统松烟工艺 2024年春茶` as often as footer rows).
 SHORT_MENU_MIN = 3
-SHORT_MENU_WORD = 8
+SHORT_MENU_WORD = 4
 # A token line of this many tokens is named keyword spam rather than a menu (the two
 # weigh the same; web dev corpus: nav bars 5-15 tokens, keyword lists 10-40).
 SPAM_MIN_TOKENS = 10

@@ -110,6 +110,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 #: reading is what can speak against it.
 _PLAIN_CHARS: dict[int, None] = dict.fromkeys([*range(128), *map(ord, COMMON_HAN)])
 _CHINESE_CODECS = ("gb18030", "cp950", "big5hkscs", "utf-8")
+#: Codecs of `_CHINESE_CODECS` that a later one extends (its bytes read the same there,
+#: plus more): Big5-HKSCS holds the Cantonese characters CP950 cannot read.
+_SUPERSETS = {"cp950": "big5hkscs"}
 _UTF16 = ("utf-16-le", "utf-16-be")
 #: What Python's codecs say about a character cut by the end of the data.
 _CUT_REASONS = frozenset(
@@ -405,7 +408,10 @@ def _detect(data: bytes) -> tuple[Detection, str | None]:
     for codec in _CHINESE_CODECS:
         trial = _trial(sample, codec)
         trials.append(trial)
-        if trial.badness <= CERTAIN and trial.han >= CERTAIN_MIN_HAN:
+        # A superset comes later in the list (Big5-HKSCS after CP950): a reading with
+        # decode errors is not certain while one may still read those bytes.
+        if trial.badness <= CERTAIN and trial.han >= CERTAIN_MIN_HAN and (
+                not trial.errors or codec not in _SUPERSETS):
             return Detection(codec, _confidence(trial, None), False), None
     trials.sort(key=lambda t: t.badness)  # stable: ties keep the trial order
     if trials[0].badness > DOUBTFUL:
@@ -574,6 +580,13 @@ class DecodeFilter(Filter):
             text = text.removeprefix("\ufeff")
         else:
             text, bad = decode_bytes(data, detection.codec)
+            wider = _SUPERSETS.get(detection.codec) if bad and forced is None else None
+            if wider is not None:
+                # bytes beyond the detection sample that the narrower codec lost
+                wide_text, wide_bad = decode_bytes(data, wider)
+                if len(wide_bad) < len(bad):
+                    text, bad = wide_text, wide_bad
+                    detection = Detection(wider, detection.confidence, False)
         if forced is None and not detection.codec.startswith("utf"):
             junk = not_text_share(text)
             if junk >= MAX_NOT_TEXT_SHARE:

@@ -340,3 +340,23 @@ def test_big5_hkscs_page_equals_its_utf8_twin() -> None:
     assert big5 == utf8
     for ch in "哋啲嚟嘅咗喺冇嘢":
         assert ch in big5
+
+
+@pytest.mark.parametrize("where", ["among_standard_text", "beyond_the_sample"])
+def test_big5_page_with_a_few_hkscs_characters_loses_none(where: str) -> None:
+    """A mostly-standard Big5 page with one HKSCS character (綫, as in 觀塘綫) reads
+    under CP950 with a single decode error: the superset Big5-HKSCS must be chosen,
+    whether the character sits among thousands of standard ones or past the bytes
+    that detection samples."""
+    from cleancorp.filters.decode import SAMPLE_BYTES
+
+    standard = "港鐵今早七時四十分左右發生信號故障，油塘至藍田一段列車需以較慢速度行駛。\n"
+    special = "觀塘綫服務於九時前逐步回復正常。\n"
+    if where == "among_standard_text":
+        text = standard * 20 + special + standard * 20
+    else:
+        text = standard * (SAMPLE_BYTES // len(standard.encode("big5")) + 10) + special
+    doc = DecodeFilter().apply(Document(source="hk.txt", raw=text.encode("big5hkscs")))[0]
+    assert doc.meta["encoding"] == "big5hkscs"
+    assert doc.text == text.removesuffix("\n")  # the document's text has no final newline
+    assert not [c for c in doc.changes if c.rule == "undecodable-bytes"]
