@@ -659,13 +659,23 @@ class Runner:
         if self.corpus_index is None:
             return
         corpus_filter = self.pipeline.filters[self.corpus_index]
-        kept = []
+        kept: list[Document] = []
+        dropped: list[Document] = []
         for doc in result.docs:
             out = corpus_filter.corpus_apply(doc, self.corpus_state)
             if doc.dropped:
                 result.dropped.append(doc)
-            kept.extend(d for d in out if not d.dropped)
-        kept, dropped = self.pipeline.run(kept, self.stop, None)
+                continue
+            # The filters after the corpus step run document by document: one they
+            # drop (too short once deduplicated) was never kept, so no later document
+            # of the same batch may be found a copy of it (SPEC: "a kept earlier
+            # document"; otherwise the result would depend on the batch size).
+            survivors, gone = self.pipeline.run([d for d in out if not d.dropped], self.stop,
+                                                None)
+            if not any(d.uid == doc.uid for d in survivors):
+                self.corpus_state.discard(doc.uid)
+            kept.extend(survivors)
+            dropped.extend(gone)
         result.docs, result.dropped = kept, result.dropped + dropped
 
     def _entry(self, outcome: FileOutcome, input_hash: str) -> dict[str, Any]:
