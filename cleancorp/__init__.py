@@ -12,7 +12,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from cleancorp.batch import BatchCleaner, clean_batch  # noqa: E402
 from cleancorp.document import Change, Document  # noqa: E402
 from cleancorp.pipeline import CleanResult, Pipeline, clean_text  # noqa: E402
 
-__all__ = ["Change", "CleanResult", "Document", "Pipeline", "__version__", "clean_text"]
+__all__ = ["BatchCleaner", "Change", "CleanResult", "Document", "Pipeline", "__version__",
+           "clean_batch", "clean_text"]

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from cleancorp import __version__
-from cleancorp.config import load_config
+from cleancorp.config import FORMATS, INPUT_FORMATS, load_config
 from cleancorp.errors import UsageError
 from cleancorp.filters import ALWAYS_ON, FILTERS
 
@@ -79,10 +79,12 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
 @click.option("--split/--no-split", default=None, help="Split compilations into articles.")
 @click.option("--max-bytes", metavar="SIZE", help="Cut outputs into shards of at most SIZE.")
 @click.option("--encoding", metavar="NAME", help="Skip detection; decode with this codec.")
-@click.option("--format", "format_", type=click.Choice(["txt", "jsonl"]), help="Output format.")
-@click.option("--input-format", type=click.Choice(["auto", "txt", "jsonl"]),
+@click.option("--format", "format_", type=click.Choice(FORMATS),
+              help="Output format of text inputs (tables stay tables).")
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS),
               help="Input format (auto: by file name).")
-@click.option("--text-field", metavar="NAME", help="JSON Lines field holding the text.")
+@click.option("--text-field", metavar="NAME",
+              help="JSON Lines field / Parquet column holding the text.")
 @click.option("--include", multiple=True, metavar="GLOB", help="Files to clean in folders (*.txt).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Files to leave out.")
 @click.option("--corpus/--no-corpus", default=None, help="Corpus-level steps (default on).")

@@ -27,8 +27,8 @@ from cleancorp.errors import ConfigError
 from cleancorp.filters import ALWAYS_ON, FILTERS, FILTERS_BY_NAME, FilterOptions
 
 REPORT_LEVELS = ("all", "removals", "summary")
-FORMATS = ("txt", "jsonl")
-INPUT_FORMATS = ("auto", "txt", "jsonl")
+FORMATS = ("txt", "jsonl", "parquet")
+INPUT_FORMATS = ("auto", "txt", "jsonl", "parquet", "arrow")
 ENGINES = ("local", "ray")
 #: `--fail-on` metrics (SPEC section 1).
 FAIL_ON_METRICS = ("errors", "removed-ratio", "dropped-docs")

@@ -535,6 +535,17 @@ class CorpusIndex:
         self.pending.add(entry)
         self._pending.append(entry)
 
+    def discard(self, uid: str) -> None:
+        """Forget a pending document that a later filter dropped: it was never kept, so
+        nothing is a copy of it. (Rare: the pending layer is rebuilt without it.)"""
+        rest = [e for e in self._pending if e.uid != uid]
+        if len(rest) == len(self._pending):
+            return
+        self._reset_pending()
+        for entry in rest:
+            self.pending.add(entry)
+            self._pending.append(entry)
+
     def commit(self, docs: Sequence[Any], names: Sequence[str | None]) -> None:
         """Make the documents that were written permanent, with their output names."""
         name_of = {d.uid: n for d, n in zip(docs, names, strict=True)}

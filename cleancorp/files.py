@@ -25,6 +25,10 @@ from cleancorp.errors import InputError, UsageError
 
 #: Compressed inputs are read, and their outputs written, the same way.
 COMPRESSIONS = (".gz", ".zst")
+#: Inputs read as rows with a text column (`parquet_io`); their outputs are Parquet.
+TABLE_KINDS = frozenset({"parquet", "arrow"})
+#: Inputs read as a stream of records, in batches (never whole in memory).
+STREAMED_KINDS = frozenset({"jsonl"}) | TABLE_KINDS
 STATE_DIR = ".cleancorp"
 STDIN = "-"
 
@@ -36,7 +40,7 @@ class InputItem:
     path: Path
     display: str          # the name in the report and error lines
     rel_out: PurePosixPath  # output base path relative to -o (`a/b.txt`)
-    kind: str             # "txt" or "jsonl"
+    kind: str             # "txt", "jsonl", or a table: "parquet", "arrow"
     compression: str      # "", ".gz" or ".zst"
     error: str | None = None  # found but unusable (dangling link, loop): reported, skipped
     root: Path | None = None  # the folder input it was found in
@@ -59,15 +63,24 @@ def split_compression(name: str) -> tuple[str, str]:
 
 
 def input_kind(name: str, input_format: str) -> str:
-    """`txt` or `jsonl`: from `--input-format`, or by the file name when `auto`.
+    """`txt`, `jsonl`, `parquet` or `arrow`: from `--input-format`, or by the file
+    name when `auto`.
 
     >>> input_kind("x.jsonl.zst", "auto"), input_kind("x.txt", "auto"), input_kind("x.txt", "jsonl")
     ('jsonl', 'txt', 'jsonl')
+    >>> input_kind("shard-0001.parquet", "auto"), input_kind("data-00000-of-00001.arrow", "auto")
+    ('parquet', 'arrow')
     """
     if input_format != "auto":
         return input_format
     base, _ = split_compression(name)
-    return "jsonl" if base.endswith(".jsonl") else "txt"
+    if base.endswith(".jsonl"):
+        return "jsonl"
+    if base.endswith(".parquet"):
+        return "parquet"
+    if base.endswith(".arrow"):
+        return "arrow"
+    return "txt"
 
 
 def _matches(rel: str, patterns: Iterable[str]) -> bool:
@@ -129,14 +142,19 @@ def discover(inputs: Iterable[str], *, include: tuple[str, ...], exclude: tuple[
     items: list[InputItem] = []
     for arg in inputs:
         if arg == STDIN:
+            if input_format in TABLE_KINDS:
+                raise UsageError(f"--input-format {input_format} reads files, not stdin "
+                                 "(a Parquet footer is at the end of the file)")
             kind = "jsonl" if input_format == "jsonl" else "txt"
             items.append(InputItem(Path(STDIN), STDIN, PurePosixPath(STDIN), kind, ""))
             continue
         path = Path(arg)
         if path.is_dir():
+            datasets = _DatasetFolders()
             for child, rel, error in _walk(path):
                 # Broken links and loops are reported whatever their name: they may hide inputs.
-                if _matches(rel, exclude) or (error is None and not _matches(rel, include)):
+                if _matches(rel, exclude) or (error is None and not _matches(rel, include)
+                                              and not datasets.is_data_file(child)):
                     continue
                 items.append(_item(child, rel, PurePosixPath(rel), input_format, output_format,
                                    error, path))
@@ -149,13 +167,38 @@ def discover(inputs: Iterable[str], *, include: tuple[str, ...], exclude: tuple[
     return items
 
 
+class _DatasetFolders:
+    """Which files are the data of a Hugging Face ``save_to_disk`` folder (the Arrow
+    files its ``state.json`` lists): a folder input cleans them whatever `--include`
+    says, as `cleancorp clean saved_dataset/` is meant to."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, frozenset[str]] = {}
+
+    def is_data_file(self, path: Path) -> bool:
+        if not path.name.endswith(".arrow"):
+            return False
+        folder = path.parent
+        if folder not in self._folders:
+            from cleancorp.parquet_io import dataset_data_files
+
+            self._folders[folder] = frozenset(dataset_data_files(folder) or ())
+        return path.name in self._folders[folder]
+
+
 def _item(path: Path, display: str, rel: PurePosixPath, input_format: str, output_format: str,
           error: str | None, root: Path | None = None) -> InputItem:
     base, compression = split_compression(rel.name)
     kind = input_kind(rel.name, input_format)
-    if kind == "txt" and output_format == "jsonl":
+    if kind == "txt" and output_format in ("jsonl", "parquet"):
         stem = base[: -len(".txt")] if base.endswith(".txt") else base
-        base = stem + ".jsonl"
+        base = f"{stem}.{output_format}"
+    if kind in TABLE_KINDS or (kind == "txt" and output_format == "parquet"):
+        # Parquet compresses inside the file: no outer .gz/.zst (and an Arrow file's
+        # output is Parquet: `data-00000-of-00001.arrow` -> `...00001.parquet`).
+        stem = base.rsplit(".", 1)[0] if kind == "arrow" and base.endswith(".arrow") else base
+        base = stem + (".parquet" if kind == "arrow" else "")
+        return InputItem(path, display, rel.with_name(base), kind, compression, error, root)
     return InputItem(path, display, rel.with_name(base + compression), kind, compression, error,
                      root)
 
@@ -268,6 +311,11 @@ class StagedFile:
     def write(self, data: bytes) -> None:
         self._out.write(data)
         self.size += len(data)
+
+    @property
+    def stream(self) -> IO[bytes]:
+        """The file object itself, for a writer that writes its own format (Parquet)."""
+        return self._out
 
     def close(self) -> None:
         if not self._closed:

@@ -150,6 +150,9 @@ class RecordingIndex:
         self.entries.append(entry)
         self.index.add_pending(entry)
 
+    def discard(self, uid: str) -> None:
+        self.index.discard(uid)
+
 
 class ReplayIndex:
     """The corpus state of the finish stage: answers what the resolver's index
@@ -176,6 +179,9 @@ class ReplayIndex:
         return self._answer("find_passage", source, phash)
 
     def add_pending(self, entry: Any) -> None:
+        pass
+
+    def discard(self, uid: str) -> None:
         pass
 
     def commit(self, docs: list[Document], names: list[str | None]) -> None:
@@ -430,6 +436,8 @@ def resolve(rows: Any, job: Job, corpus_index: int) -> tuple[dict[int, list], np
                                                opts.bands, opts.rows))
         if tail_keeps:
             kept.append(_Stub(source, uid, 0))
+        else:
+            index.discard(uid)  # as the local engine: never kept, so nothing copies it
     if kept:
         index.commit(kept, [None] * len(kept))
     return dict(answers), np.array(resigned, np.int64)

@@ -34,6 +34,8 @@ from cleancorp.config import RunConfig, default_jobs
 from cleancorp.document import Document
 from cleancorp.errors import InputError, UsageError
 from cleancorp.files import (
+    STREAMED_KINDS,
+    TABLE_KINDS,
     InputItem,
     OutputTree,
     StagedFile,
@@ -106,16 +108,20 @@ class JsonlLine:
 
 @dataclass
 class Batch:
-    """A slice of a JSON Lines input: lines starting at record `first`. The parent
-    reads JSON Lines inputs as a stream and sends them to workers in batches, so a
-    1 GB file never sits in memory whole. The last batch of an input is `final`."""
+    """A slice of a JSON Lines or table input: lines (or rows) starting at record
+    `first`. The parent reads these inputs as a stream and sends them to workers in
+    batches, so a 1 GB file never sits in memory whole. The last batch of an input
+    is `final`."""
 
     first: int
     lines: list[bytes]
     final: bool = False
     error: str | None = None  # reading stopped here (the input fails)
-    total_bytes: int = 0  # with `final`: the input's size
+    total_bytes: int = 0  # with `final`: the input's size (a table's: its text bytes)
     digest: str = ""  # with `final`: the input's hash
+    rows: Any = None  # a table input's rows (`parquet_io.Rows`) instead of `lines`
+    layout: Any = None  # with `rows`: how the output is written (`parquet_io.TableLayout`)
+    group_end: bool = False  # with `rows`: the last rows of an output row group
 
 
 @dataclass
@@ -239,11 +245,15 @@ def process_item(item: InputItem, pipeline: Pipeline, stop: int, *,
 
 def process_batch(item: InputItem, batch: Batch, pipeline: Pipeline, stop: int,
                   text_field: str) -> UnitResult:
-    """Clean one batch of a JSON Lines input through filters[:stop]."""
+    """Clean one batch of a JSON Lines or table input through filters[:stop]."""
     result = UnitResult(item, batch=batch, jsonl=[])
     result.bytes_in = sum(len(line) + 1 for line in batch.lines)
     try:
-        _process_jsonl_lines(result, batch.lines, batch.first, pipeline, stop, text_field)
+        if batch.rows is not None:
+            _process_table_rows(result, batch.rows.texts(text_field), batch.first, pipeline,
+                                stop, text_field)
+        else:
+            _process_jsonl_lines(result, batch.lines, batch.first, pipeline, stop, text_field)
     except Exception as exc:  # noqa: BLE001
         result.error = f"internal error (please report): {type(exc).__name__}: {exc}"
         result.docs, result.dropped, result.jsonl = [], [], None
@@ -274,6 +284,27 @@ def _process_jsonl_lines(result: UnitResult, lines: list[bytes], first: int, pip
             kept, dropped = pipeline.run([doc], 0, stop)
         except InputError as exc:
             entry.obj = None
+            result.record_errors.append((n, f"{exc}; passed through"))
+            continue
+        result.docs.extend(kept)
+        result.dropped.extend(dropped)
+
+
+def _process_table_rows(result: UnitResult, texts: list[Any], first: int, pipeline: Pipeline,
+                        stop: int, text_field: str) -> None:
+    """The rows of a table input: a row whose text is null passes through, reported;
+    the others are documents, as JSON Lines records are."""
+    for n, text in enumerate(texts, first):
+        if not isinstance(text, str):
+            result.record_errors.append((n, f"field {text_field!r} is null; passed through"))
+            continue
+        result.bytes_in += len(text.encode("utf-8", "surrogatepass"))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        doc = Document.from_text(text, source=result.item.display, record_no=n)
+        doc.meta["encoding"] = "utf-8"
+        try:
+            kept, dropped = pipeline.run([doc], 0, stop)
+        except InputError as exc:
             result.record_errors.append((n, f"{exc}; passed through"))
             continue
         result.docs.extend(kept)
@@ -370,6 +401,13 @@ def plan_run(config: RunConfig, inputs: list[str], *, stdin_piped: bool) -> RunP
             raise UsageError("--report - would mix the report with the cleaned text on stdout")
     elif output is None and not config.check:
         raise UsageError("-o/--output is required for path inputs (or use --check)")
+    if to_stdout and config.format == "parquet" and not config.check:
+        raise UsageError("--format parquet writes files: give file inputs and -o DIR")
+    table = next((it for it in items if it.kind in TABLE_KINDS), None)
+    if table is not None or config.format == "parquet":
+        from cleancorp.parquet_io import import_pyarrow
+
+        import_pyarrow(f"reading {table.display}" if table else "--format parquet")
     if output is not None:
         check_outputs(items, output)
     return RunPlan(config, items, output, to_stdout)
@@ -461,7 +499,7 @@ class Runner:
         """The manifest's hash for an input that a resumed run may skip."""
         if self.tree is None or self.config.force:
             return None
-        if item.kind == "jsonl":
+        if item.kind in STREAMED_KINDS:
             return None  # streamed: hashed only as it is read, so it is redone
         if self.corpus_index is not None and self.config.format != "txt":
             return None  # only plain-text outputs can be read back into the corpus state
@@ -512,6 +550,8 @@ class Runner:
         for it in self.plan.items:
             if it.kind == "jsonl" and it.error is None:
                 yield from self._jsonl_batches(it)
+            elif it.kind in TABLE_KINDS and it.error is None:
+                yield from self._table_batches(it)
             else:
                 yield it, self._stdin_data(it), None
 
@@ -540,6 +580,34 @@ class Runner:
             return
         yield item, None, Batch(first, lines, final=True, total_bytes=total,
                                 digest="blake2b:" + hasher.hexdigest())
+
+    def _table_batches(self, item: InputItem) -> Iterator[tuple[InputItem, None, Batch]]:
+        """A table input as batches of rows (one row group read at a time), each
+        carrying how the output is written; the last one its size and hash."""
+        from cleancorp import parquet_io
+
+        split = self.pipeline.filter("split") is not None
+        last: Batch | None = None
+        total = 0
+        try:
+            table = parquet_io.open_table(item.path, item.kind, self.config.text_field, split)
+            for piece in parquet_io.read_slices(table):
+                if last is not None:
+                    yield item, None, last
+                total += piece.text_bytes
+                last = Batch(piece.first, [], rows=piece.rows, layout=table.layout,
+                             group_end=piece.group_end)
+            if last is None:
+                raise InputError("empty file (no rows); skipped")
+            _, file_hash = parquet_io.file_digest(item.path)
+        except InputError as exc:
+            if last is not None:
+                yield item, None, last
+            yield item, None, Batch(last.first if last else 1, [], final=True, error=str(exc),
+                                    total_bytes=total)
+            return
+        last.final, last.total_bytes, last.digest = True, total, file_hash
+        yield item, None, last
 
     def _map(self, func: Any, args: Any) -> Iterator[Any]:
         """`func(*args(unit))` for every unit of work, in stable order, on the worker
@@ -591,13 +659,23 @@ class Runner:
         if self.corpus_index is None:
             return
         corpus_filter = self.pipeline.filters[self.corpus_index]
-        kept = []
+        kept: list[Document] = []
+        dropped: list[Document] = []
         for doc in result.docs:
             out = corpus_filter.corpus_apply(doc, self.corpus_state)
             if doc.dropped:
                 result.dropped.append(doc)
-            kept.extend(d for d in out if not d.dropped)
-        kept, dropped = self.pipeline.run(kept, self.stop, None)
+                continue
+            # The filters after the corpus step run document by document: one they
+            # drop (too short once deduplicated) was never kept, so no later document
+            # of the same batch may be found a copy of it (SPEC: "a kept earlier
+            # document"; otherwise the result would depend on the batch size).
+            survivors, gone = self.pipeline.run([d for d in out if not d.dropped], self.stop,
+                                                None)
+            if not any(d.uid == doc.uid for d in survivors):
+                self.corpus_state.discard(doc.uid)
+            kept.extend(survivors)
+            dropped.extend(gone)
         result.docs, result.dropped = kept, result.dropped + dropped
 
     def _entry(self, outcome: FileOutcome, input_hash: str) -> dict[str, Any]:
@@ -663,18 +741,21 @@ class Runner:
         error = batch.error or result.error
         if error is None:
             self._corpus_stage(result)
-            data = b"".join(line + b"\n" for line in self._jsonl_lines(result))
-            try:
-                if data and self.plan.to_stdout and not self.config.check:
-                    assert self.stdout is not None
-                    self.stdout.write(data)
-                elif data and self.tree is not None:
-                    if state.part is None:
-                        state.part = self.tree.stage(item.compression)
-                    state.part.write(data)
-            except OSError as exc:
-                error = f"cannot write output: {exc.strerror or exc}"
-            state.written += len(data)
+            if batch.rows is not None:
+                error = self._write_rows(result, state)
+            else:
+                data = b"".join(line + b"\n" for line in self._jsonl_lines(result))
+                try:
+                    if data and self.plan.to_stdout and not self.config.check:
+                        assert self.stdout is not None
+                        self.stdout.write(data)
+                    elif data and self.tree is not None:
+                        if state.part is None:
+                            state.part = self.tree.stage(item.compression)
+                        state.part.write(data)
+                except OSError as exc:
+                    error = f"cannot write output: {exc.strerror or exc}"
+                state.written += len(data)
             names: list[str | None] = [str(item.rel_out)] * len(result.docs)
             if self.corpus_state is not None:
                 self.corpus_state.commit(result.docs, names)
@@ -684,6 +765,8 @@ class Runner:
             if state.outcome.opencc is None and result.docs:
                 state.outcome.opencc = result.docs[0].meta.get("opencc")
         if error is not None:
+            if state.writer is not None:
+                state.writer.abort()
             if state.part is not None:
                 state.part.discard()
             del self._streams[item.display]
@@ -694,9 +777,21 @@ class Runner:
         del self._streams[item.display]
         outcome = state.outcome
         outcome.bytes_in, outcome.bytes_out = batch.total_bytes, state.written
-        if batch.total_bytes == 0:
+        if batch.total_bytes == 0 and batch.rows is None:
             self._fail(item, "empty file; skipped", 0)
             return
+        if state.writer is not None:
+            try:
+                state.writer.close()
+            except (OSError, ValueError) as exc:
+                assert state.part is not None
+                state.part.discard()
+                self._fail(item, f"cannot write output: {exc}", batch.total_bytes)
+                return
+            if not state.writer.started:  # every row was dropped: no output file
+                assert state.part is not None
+                state.part.discard()
+                state.part = None
         staged = [(state.part, item.rel_out)] if state.part is not None else []
         outcome.outputs = [str(item.rel_out)] if staged else []
         if self.tree is not None:
@@ -707,6 +802,30 @@ class Runner:
                 return
         self.report.file(outcome)
         self.observer.advance(item, batch.total_bytes)
+
+    def _write_rows(self, result: UnitResult, state: _Stream) -> str | None:
+        """The kept rows of one batch of a table input, into its output's current row
+        group; an error message if the output cannot be written."""
+        from cleancorp import parquet_io
+
+        batch = result.batch
+        assert batch is not None
+        texts: dict[int, list[str]] = {}
+        for doc in result.docs:
+            texts.setdefault(doc.record_no or 0, []).append("\n".join(doc.lines))
+        passed = {n for n, _ in result.record_errors}
+        rows, size = parquet_io.output_rows(batch.layout, batch.rows, batch.first, texts, passed)
+        state.written += size
+        if self.tree is None:
+            return None  # --check: nothing is written
+        try:
+            if state.writer is None:
+                state.part = self.tree.stage("")
+                state.writer = parquet_io.TableWriter(state.part.stream, batch.layout)
+            state.writer.add(rows, batch.group_end)
+        except (OSError, ValueError) as exc:
+            return f"cannot write output: {exc}"
+        return None
 
     def _jsonl_lines(self, result: UnitResult) -> list[bytes]:
         """The output lines of JSON Lines records: bad lines passed through as they
@@ -750,6 +869,14 @@ class Runner:
         """The output files of one input and, per kept document, its output name."""
         item = result.item
         docs = result.docs
+        if self.config.format == "parquet":
+            from cleancorp.parquet_io import documents_table
+
+            rows = [{"id": item.display if len(docs) == 1 else f"{item.display}#{n}",
+                     "source": item.display, "text": "\n".join(doc.lines)}
+                    for n, doc in enumerate(docs, 1)]
+            names = [str(item.rel_out)] * len(docs)
+            return ([(item.rel_out, documents_table(rows))] if rows else []), names
         if self.config.format == "jsonl":
             objs = []
             for n, doc in enumerate(docs, 1):
@@ -846,11 +973,12 @@ class Runner:
 
 @dataclass
 class _Stream:
-    """A JSON Lines input being written batch by batch."""
+    """A JSON Lines or table input being written batch by batch."""
 
     outcome: FileOutcome
     part: StagedFile | None = None
     written: int = 0
+    writer: Any = None  # a table input's `parquet_io.TableWriter`
 
 
 def _count_changes(outcome: FileOutcome, result: UnitResult) -> None:
@@ -864,7 +992,7 @@ def _count_changes(outcome: FileOutcome, result: UnitResult) -> None:
                 outcome.removed_bytes += change.removed_bytes
             elif change.action in REMOVAL_ACTIONS:
                 outcome.removed_bytes += len(change.before.encode("utf-8", "surrogatepass"))
-    if result.item.kind == "jsonl":
+    if result.item.kind in STREAMED_KINDS:
         outcome.changed |= any(doc.changes for doc in (*result.docs, *result.dropped))
 
 
