@@ -19,6 +19,7 @@ import regex
 
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
+from cleancorp.filters.layout import is_page_number_line
 from cleancorp.markup import (
     code_lines,
     front_matter,
@@ -70,6 +71,7 @@ KEYWORD_SPAM = "keyword-spam"
 LINK_LINE = "link-line"
 TEMPLATE_LINE = "template-line"
 RUNNING_HEADER = "running-header"
+REPEATED_LINE = "repeated-line"
 COUNTER_LINE = "counter-line"
 COMMENT_SECTION = "comment-section"
 TOC = "toc"
@@ -538,7 +540,7 @@ class BoilerplateFilter(Filter):
         # Menus are not numbered: an ordered list (`1. 番茄两个`) is the document's.
         ordered = {i for i in live if ORDERED_RE.match(doc.lines[i])}
         live_items = [i for i in live if i not in ordered]
-        _repeats(views, doc.lines, live, prose, evidence)
+        suspects = _repeats(views, doc.lines, live, prose, evidence)
         _toc(views, doc.lines, live, links, evidence)
         # Whether the page shows chrome of a kind only chrome has (a rule, a template
         # line, front matter): a clean text has none, and then a list or a line of words
@@ -565,6 +567,7 @@ class BoilerplateFilter(Filter):
         for i in live:
             if score.get(i, 0) >= REMOVE_SCORE:
                 remove[i] = (evidence[i][1], {})
+        _repeated_in_chrome(suspects, live, set(remove), remove)
         if comments is not None:
             for i in live:
                 if i >= comments and i not in remove:
@@ -785,9 +788,16 @@ def _page_title(views: list[str], live: list[int], evidence: dict[int, tuple[int
 
 
 def _repeats(views: list[str], lines: list[str], live: list[int], prose: set[int],
-             evidence: dict[int, tuple[int, str]]) -> None:
+             evidence: dict[int, tuple[int, str]]) -> list[list[int]]:
     """Evidence from repetition inside one document: page furniture (weight 2), and
-    keyword lines whose words share one stem (`某书最新章节 某书全文阅读 某书txt下载`)."""
+    keyword lines whose words share one stem (`某书最新章节 某书全文阅读 某书txt下载`).
+
+    A line printed twice with no page break beside it is only a suspect: a user's name
+    over each post, but also a title shown twice, a signature or a quoted line. Those
+    groups are returned, and the company their occurrences keep decides
+    (`_repeated_in_chrome`). A line that recurs with the same neighbour (a refrain, a
+    chorus) is verse, never furniture.
+    """
     seen: dict[str, list[int]] = {}
     for k, i in enumerate(live):
         view = views[i]
@@ -801,17 +811,83 @@ def _repeats(views: list[str], lines: list[str], live: list[int], prose: set[int
             tokens = TOKEN_SEP_RE.split(view)
             if len(tokens) >= 3 and _common_stem(tokens) >= 2:
                 evidence[i] = (2, SEO_LINE)
-    twice = {ks[0]: ks[1] for ks in seen.values() if len(ks) == 2}
-    for ks in seen.values():
+    groups = [ks for ks in seen.values() if len(ks) >= 2 and not _refrain(ks, views, live, evidence)]
+    twice = {ks[0]: ks[1] for ks in groups if len(ks) == 2}
+    suspects: list[list[int]] = []
+    for ks in groups:
         if len(ks) == 2 and (ks[0] - 1 in twice or ks[0] + 1 in twice):
             # consecutive lines that each come back later: a table of contents (the
             # entries go, the headings stay), not page furniture
             if evidence.get(live[ks[0]], (0, ""))[0] < 2:
                 evidence[live[ks[0]]] = (2, TOC)
-        elif len(ks) >= 3 or (len(ks) == 2 and ks[1] - ks[0] >= RUNNING_MIN_GAP):
+        elif len(ks) >= 3 or _at_page_break(ks, lines, live):
             for k in ks:
                 if evidence.get(live[k], (0, ""))[0] < 2:
                     evidence[live[k]] = (2, RUNNING_HEADER)
+        elif ks[1] - ks[0] >= RUNNING_MIN_GAP:
+            suspects.append([live[k] for k in ks])
+    return suspects
+
+
+#: How near (in lines) a page number must be for a repeated line to be a page's
+#: header or footer: the header sits beside the page number or one line beyond it
+#: (a download site's watermark between them).
+PAGE_BREAK_REACH = 2
+
+
+def _at_page_break(ks: list[int], lines: list[str], live: list[int]) -> bool:
+    """True when some occurrence of a repeated line sits beside a page number (blank
+    lines aside)."""
+    for k in ks:
+        for step in (1, -1):
+            j, seen = live[k] + step, 0
+            while 0 <= j < len(lines) and seen < PAGE_BREAK_REACH:
+                if lines[j].strip():
+                    if is_page_number_line(lines[j]):
+                        return True
+                    seen += 1
+                j += step
+    return False
+
+
+def _refrain(ks: list[int], views: list[str], live: list[int],
+             evidence: dict[int, tuple[int, str]]) -> bool:
+    """True when a repeated line comes back as the head or tail of a block of at least
+    three lines that no rule knows, as a chorus or a refrain does. (Furniture recurs
+    alone or in pairs: a user's name over `回复`, `查看答案` over its login prompt.)"""
+    for step in (1, -1):
+        around: set[tuple[str, str]] = set()
+        for k in ks:
+            far = k + 2 * step
+            if not 0 <= far < len(live):
+                continue
+            pair = (live[k + step], live[far])
+            if any(j in evidence for j in pair):
+                continue
+            block = (views[pair[0]], views[pair[1]])
+            if block in around:
+                return True
+            around.add(block)
+    return False
+
+
+def _repeated_in_chrome(suspects: list[list[int]], live: list[int], sure: set[int],
+                        remove: dict[int, tuple[str, dict[str, Any]]]) -> None:
+    """A line printed twice (a user's name over each post) goes where chrome stands
+    beside it, if chrome stands beside at least half of its occurrences: a title shown
+    twice, a signature, a poem's line quoted in a reply stand beside text somewhere."""
+    position = {i: k for k, i in enumerate(live)}
+
+    def enclosed(i: int) -> bool:
+        k = position[i]
+        return any(live[m] in sure for m in (k - 1, k + 1) if 0 <= m < len(live))
+
+    for group in suspects:
+        inside = [i for i in group if enclosed(i)]
+        if inside and 2 * len(inside) >= len(group):
+            for i in inside:
+                if i not in remove:
+                    remove[i] = (REPEATED_LINE, {"times": len(group)})
 
 
 #: A table of contents: numbered or linked entries whose text is a later heading.

@@ -85,8 +85,9 @@ def test_seed_boilerplate_removed_and_text_kept(seed: str) -> None:
 
 def test_seed_000_removes_only_chrome_lines() -> None:
     doc = cleaned(seed_doc("000"))
-    # menu items printed in both the header and the footer menu are also page furniture
-    assert {c.rule for c in doc.changes} == {"nav-list", "running-header", "breadcrumb", "byline"}
+    # `文学百科`, printed beside both the header and the footer menu, goes as the
+    # section name it is (no page break beside it: not a running header)
+    assert {c.rule for c in doc.changes} == {"nav-list", "site-name", "breadcrumb", "byline"}
     assert sum(c.line_end - c.line + 1 for c in doc.changes) == 15 + 1 + 1 + 7
 
 
@@ -212,3 +213,111 @@ def test_template_lines_removed_with_document_count() -> None:
     assert cleaned(Document.from_text(pages[0]), f).changes == []
     f.template_counts = None
     assert cleaned(Document.from_text(pages[0]), f).changes == []
+
+
+# A song page: the chorus comes back three times, its first line is also the title.
+SONG = """\
+首页　华语歌手　排行榜　歌词搜索
+晚灯
+演唱：许一帆
+作词：沈秋
+窗外的雨下了一整夜
+我把旧信又读了一遍
+晚灯还亮着
+你说过要回来
+晚灯还亮着
+我就还在等
+楼下的车一辆一辆开走
+没有一辆停在门前
+晚灯还亮着
+你说过要回来
+晚灯还亮着
+我就还在等
+后来我搬离了那条街
+晚灯还亮着
+你说过要回来
+晚灯还亮着
+我就还在等
+本站歌词仅供学习交流使用，版权归原作者所有。
+"""
+
+
+def test_a_chorus_is_verse_not_page_furniture() -> None:
+    doc = cleaned(Document.from_text(SONG))
+    assert doc.text.count("晚灯还亮着") == 6
+    assert doc.text.count("你说过要回来") == 3
+    assert "晚灯" in doc.text.split("\n")[:2]  # the title stays
+    assert "本站歌词仅供学习交流使用" not in doc.text
+
+
+# A forum thread: the poster's name over each post goes; the poem's first line, quoted
+# in a reply, stays where the poem has it.
+THREAD = """\
+【原创】秋收
+[复制链接]
+田埂
+电梯直达 楼主
+田埂 发表于 2024-10-3 20:15:42 | 只看该作者 | 倒序浏览 | 阅读模式
+【原创】秋收
+
+母亲把玉米挂上屋檐
+一串一串像金色的灯笼
+风从山口吹进院子
+把灯笼吹得轻轻摇晃
+回复 支持 反对
+使用道具 举报
+半亩方塘
+沙发
+半亩方塘 发表于 2024-10-4 09:32:18 | 只看该作者
+回复 1# 田埂
+田埂 发表于 2024-10-3 20:15
+母亲把玉米挂上屋檐
+第二节的比喻很准，读着能看见那个院子，最后一句可以再收一收，节奏会更稳一些。
+回复 支持 反对
+使用道具 举报
+田埂
+板凳
+田埂 发表于 2024-10-4 12:06:55 | 只看该作者
+谢谢细读，末句我再改改，过几天发修改稿。
+回复 支持 反对
+"""
+
+
+def test_a_quoted_poem_line_stays_in_the_poem() -> None:
+    doc = cleaned(Document.from_text(THREAD))
+    lines = doc.text.split("\n")
+    assert lines.count("母亲把玉米挂上屋檐") >= 1
+    poem = lines.index("母亲把玉米挂上屋檐")
+    assert lines[poem + 1] == "一串一串像金色的灯笼"
+    assert "田埂" not in lines  # the poster's card, beside post toolbars each time
+
+
+# A PDF extraction: the journal's running header beside each page number goes; a
+# notice's signature that repeats its letterhead stays.
+def test_running_header_needs_a_page_break_or_chrome_beside_it() -> None:
+    pdf = Document.from_text(
+        "青禾学报　　2022年第4期\n"
+        "乡村小学的阅读角建设调查\n"
+        "一、调查背景\n"
+        "近年来，乡村小学陆续建起了阅读角，但图书更新慢、借阅记录少的问题普遍存在，本文\n"
+        "- 1 -\n"
+        "青禾学报　　2022年第4期\n"
+        "以三所学校为例，记录阅读角一个学期的使用情况。\n"
+        "二、调查方法\n"
+        "调查采用问卷与访谈相结合的方式，共发放问卷三百份，收回有效问卷二百八十六份。\n"
+        "- 2 -\n"
+        "青禾学报　　2022年第4期\n"
+        "三、结论\n"
+        "阅读角能否用起来，关键在于有没有人管、有没有新书。\n")
+    assert "青禾学报" not in cleaned(pdf).text
+    notice = Document.from_text(
+        "南岭县农业农村局\n"
+        "关于做好秋季农作物病虫害防治工作的通知\n"
+        "各乡镇农业服务中心：\n"
+        "当前正值秋粮作物病虫害高发期，为确保秋粮丰收，现就有关事项通知如下。\n"
+        "一、加强监测预警，及时发布病虫情报。\n"
+        "二、抓好统防统治，组织专业化服务队开展防治。\n"
+        "三、做好安全用药指导，防止农药残留超标。\n"
+        "南岭县农业农村局\n"
+        "2024年8月20日\n")
+    assert cleaned(notice).text.count("南岭县农业农村局") == 2
