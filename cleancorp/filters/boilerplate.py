@@ -511,6 +511,8 @@ class BoilerplateFilter(Filter):
         comments = _comment_section(views, live, prose, hits)
         anchors = [i for i in live if i in prose and i not in hits
                    and (comments is None or i < comments)]
+        if not anchors:
+            anchors = _verse_anchors(views, live, hits, links, rules)
         _drop_stray_anchors(anchors, live, hits)
         first, last = (anchors[0], anchors[-1]) if anchors else (n, -1)
 
@@ -519,11 +521,14 @@ class BoilerplateFilter(Filter):
 
         evidence: dict[int, tuple[int, str]] = {}
         position = {i: k for k, i in enumerate(live)}
+        anchor_views = {views[i] for i in anchors}
         for i, rule in hits.items():
             if rule.zone == "edge" and not edge(i):
                 continue
             if rule.weight == 1 and _introduced(i, rule, views, live, position, hits):
                 continue  # `附件：` then its files: a list the document introduces
+            if rule.weight == 1 and _names_the_text(views[i], anchor_views):
+                continue  # `晚风里的站台 - 林小舟` over a song whose line it is
             weight = rule.weight
             if i in prose and not rule.sentence_ok and weight < 3:
                 weight -= 1
@@ -745,6 +750,31 @@ def _drop_stray_anchors(anchors: list[int], live: list[int], hits: dict[int, Rul
         anchors.pop()
     while len(anchors) >= 2 and stray(anchors[0], anchors[1]):
         anchors.pop(0)
+
+
+#: A text of verse (lyrics, a poem, a list of proverbs) has no sentence to anchor its
+#: edges on; its lines hold at least this many Hanzi and no separators, and it has at
+#: least this many of them (set on the web dev corpus: lyric and poetry pages against
+#: the short menus and cards of the other families).
+VERSE_MIN_HAN = 4
+VERSE_MIN_LINES = 4
+VERSE_LINE_RE = regex.compile(r"^[\p{Han}，、？！“”‘’…—]+$")
+
+
+def _verse_anchors(views: list[str], live: list[int], hits: dict[int, Rule],
+                   links: dict[int, tuple[float, int]], rules: RuleSet) -> list[int]:
+    """The lines of a page with no prose that read as verse: its edges' anchors."""
+    verse = [i for i in live if i not in hits and i not in links
+             and VERSE_LINE_RE.match(views[i]) and len(HAN_RE.findall(views[i])) >= VERSE_MIN_HAN
+             and not button_row(views[i], rules.buttons)]
+    return verse if len(verse) >= VERSE_MIN_LINES else []
+
+
+def _names_the_text(view: str, anchor_views: set[str]) -> bool:
+    """True for a `title - name` line whose title is a line of the text itself (a song
+    named by its refrain): a heading, not a site's name."""
+    sep = TITLE_SEP_RE.search(view)
+    return sep is not None and view[:sep.start()].strip() in anchor_views
 
 
 def _introduced(i: int, rule: Rule, views: list[str], live: list[int], position: dict[int, int],

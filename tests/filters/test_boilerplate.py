@@ -246,7 +246,9 @@ def test_a_chorus_is_verse_not_page_furniture() -> None:
     doc = cleaned(Document.from_text(SONG))
     assert doc.text.count("晚灯还亮着") == 6
     assert doc.text.count("你说过要回来") == 3
-    assert "晚灯" in doc.text.split("\n")[:2]  # the title stays
+    # a page of verse has no sentence to anchor on: its lines of verse give the edges,
+    # so the menu above the title goes and the title stays
+    assert doc.text.startswith("晚灯\n")
     assert "本站歌词仅供学习交流使用" not in doc.text
 
 
