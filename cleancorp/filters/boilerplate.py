@@ -112,6 +112,7 @@ TOKEN_MAX = 12
 # `桐木关正山小种 传统松烟工艺 2024年春茶` as often as footer rows).
 SHORT_MENU_MIN = 3
 SHORT_MENU_WORD = 4
+CAPS_WORD_RE = regex.compile(r"^[A-Z][A-Z0-9]{1,3}$")
 # A token line of this many tokens is named keyword spam rather than a menu (the two
 # weigh the same; web dev corpus: nav bars 5-15 tokens, keyword lists 10-40).
 SPAM_MIN_TOKENS = 10
@@ -261,6 +262,8 @@ def token_line_rule(view: str) -> str | None:
     >>> [token_line_rule(s) for s in ("在 Ubuntu 24.04 上使用 Python 3.12", "2024 年 9 月 26 日",
     ...  "陈小雨 112 118 109 339", "GDP Gross Domestic Product 国内生产总值")]
     [None, None, None, None]
+    >>> token_line_rule("首页 职位 公司 校园 海外 APP 资讯")
+    'nav-tokens'
     >>> token_line_rule("Home News Sports Business About Contact")
     'nav-tokens'
     >>> token_line_rule("|  1 | SIMPLE | t_order | ALL | NULL |") is None
@@ -284,7 +287,10 @@ def token_line_rule(view: str) -> str | None:
         len(tokens) >= SHORT_MENU_MIN and all(len(t) <= SHORT_MENU_WORD for t in tokens)
     ):
         return None
-    if not all(_is_menu_word(t) for t in tokens) or len({_has_han(t) for t in tokens}) > 1:
+    # a short capitalised word (APP, VIP, LRC) sits among a Chinese menu's words
+    han = any(_has_han(t) for t in tokens)
+    if not all(_is_menu_word(t) for t in tokens) or len(
+            {_has_han(t) or (han and CAPS_WORD_RE.match(t) is not None) for t in tokens}) > 1:
         return None  # a title, a date, a table row, a glossary line, a command
     if len({len(t) for t in tokens}) == 1 and len(tokens[0]) >= 4:
         return None  # verse with spaces between its lines: "床前明月光 疑是地上霜 ..."

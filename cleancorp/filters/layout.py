@@ -729,6 +729,33 @@ def is_verse(lines: list[str]) -> bool:
     return short * 10 >= len(han_lines) * 7
 
 
+#: Lines shaped like code that a run of Han-free lines must hold to be code pasted
+#: without a fence (a blog copied from a page that drew its code box with HTML).
+CODE_RUN_MIN = 2
+
+
+def unfenced_code(lines: list[str]) -> set[int]:
+    """Indexes of the lines of code pasted without a fence: runs of consecutive
+    Han-free lines that hold at least two code-shaped lines and an indented one.
+
+    >>> sorted(unfenced_code(["说明如下。", "total = {}", "for x in xs:", "    total[x] = 1", "完。"]))
+    [1, 2, 3]
+    >>> sorted(unfenced_code(["    The first paragraph of a quoted letter.", "    Another one."]))
+    []
+    """
+    found: set[int] = set()
+    run: list[int] = []
+    for i in [*range(len(lines)), None]:
+        if i is not None and lines[i].strip() and HAN_RE.search(lines[i]) is None:
+            run.append(i)
+            continue
+        if (any(lines[k][:1] in " \t" for k in run)
+                and sum(1 for k in run if is_code_shaped(lines[k])) >= CODE_RUN_MIN):
+            found.update(run)
+        run = []
+    return found
+
+
 def verse_indented(lines: list[str]) -> set[int]:
     """Indexes of indented lines that are verse: short lines in a block (lines between
     blank lines) of short lines where some are indented and some are not. Paragraph
@@ -848,7 +875,7 @@ class LayoutFilter(Filter):
 
     def _strip(self, doc: Document) -> None:
         code = is_code(doc.lines)
-        blocks = code_lines(doc.lines) if not code else ()
+        blocks = code_lines(doc.lines) | unfenced_code(doc.lines) if not code else ()
         verse = verse_indented(doc.lines)
         for i, line in enumerate(doc.lines):
             if line and (line[0].isspace() or line[-1].isspace() or line[0] == "\ufeff"):

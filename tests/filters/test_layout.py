@@ -161,3 +161,21 @@ def test_idempotent_on_seed_lines(data: st.DataObject) -> None:
     chunk = lines[start : start + data.draw(st.integers(1, 12))]
     once = run("\n".join(chunk)).text
     assert run(once).text == once
+
+
+def test_code_pasted_without_a_fence_keeps_its_indentation() -> None:
+    # a blog copied from a page that drew its code box with HTML: no fence, no blank
+    # line before the code, prose on both sides
+    text = ("三、分块读取，边读边算\n"
+            "设置 chunksize 之后，read_csv 返回的是一个迭代器。\n"
+            "total = {}\n"
+            "for chunk in pd.read_csv(\"orders.csv\", chunksize=500_000):\n"
+            "    s = chunk.groupby(\"user_id\")[\"amount\"].sum()\n"
+            "    for uid, amt in s.items():\n"
+            "        total[uid] = total.get(uid, 0) + amt\n"
+            "print(len(total))\n"
+            "这样无论文件多大，内存里同时只有五十万行。\n")
+    doc = Document.from_text(text)
+    LayoutFilter().apply(doc)
+    assert "\n        total[uid] = total.get(uid, 0) + amt\n" in doc.text
+    assert "\n    s = chunk.groupby" in doc.text
