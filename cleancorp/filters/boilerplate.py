@@ -515,7 +515,11 @@ class BoilerplateFilter(Filter):
         # Readers' comments are sentences too: the article, whose edges the zone rules
         # look for, ends where its comment section starts.
         comments = _comment_section(views, live, prose, hits)
-        anchors = [i for i in live if i in prose and i not in hits
+        # A browser title over the page (`标题_频道-某某网`) is no anchor of the text:
+        # the menu under it is the page's top.
+        titled: dict[int, tuple[int, str]] = {}
+        _page_title(views, live, titled)
+        anchors = [i for i in live if i in prose and i not in hits and i not in titled
                    and (comments is None or i < comments)]
         if not anchors:
             anchors = _verse_anchors(views, live, hits, links, rules)
@@ -546,7 +550,7 @@ class BoilerplateFilter(Filter):
                 if labels:
                     # a toolbar: two labels are sure, one needs another clue
                     evidence[i] = (2 if labels >= 2 else 1, BUTTON_ROW)
-        _page_title(views, live, evidence)
+        evidence.update(titled)
         bullets = {i for i in live if BULLET_RE.match(doc.lines[i].replace("\xa0", " "))}
         # Menus are not numbered: an ordered list (`1. 番茄两个`) is the document's.
         ordered = {i for i in live if ORDERED_RE.match(doc.lines[i])}
