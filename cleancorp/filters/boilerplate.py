@@ -10,6 +10,7 @@ documents of the run are removed as a site's template.
 from __future__ import annotations
 
 import hashlib
+import re
 from importlib import resources
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -466,13 +467,17 @@ class BoilerplateFilter(Filter):
         #: line -> (link share, images) for lines with links or images
         links: dict[int, tuple[float, int]] = {}
         flats = [line.replace("\xa0", " ") for line in doc.lines]
-        for i, (flat, simple) in enumerate(zip(flats, self.simplified_lines(flats))):
+        simples = self.simplified_lines(flats)
+        # one scan of the page decides whether any line can hold an ad span
+        any_spans = rules.may_have_spans("\n".join(simples)) or rules.may_have_spans(
+            "\n".join(flats))
+        for i, (flat, simple) in enumerate(zip(flats, simples)):
             if i in code or not flat.strip():
                 views.append("" if i not in code else flat)
                 continue
             # Span offsets must be offsets of the line itself: t2s is used when it kept
             # the length (almost always: it maps character to character).
-            found = rules.spans(simple if len(simple) == len(flat) else flat)
+            found = rules.spans(simple if len(simple) == len(flat) else flat) if any_spans else []
             if found:
                 kept = _cut(flat, [(s, e) for s, e, _ in found])
                 if not WORD_CHAR_RE.search(kept):
@@ -704,10 +709,11 @@ COMMENT_AFTER_CHARS = 300
 COMMENT_HEADERS = frozenset({"comment-header"})
 #: What only a thread of posts shows (floors, the original poster, answer counters):
 #: on a forum, tieba or Q&A page the replies and answers are the text.
-THREAD_RE = regex.compile(
-    r"人赞同了该回答|[\d,]+\s*个回答$|只看楼主|只看该作者|^楼主|^\d{1,4}\s*楼|^沙发|^板凳|本帖最后由|"
-    r"\[复制链接\]|回复贴，共|^\d{1,4}\s*#"
-)
+THREAD_RE = (
+    re.compile(r"人赞同了该回答|只看楼主|只看该作者|本帖最后由|\[复制链接\]|回复贴，共"),
+    re.compile(r"^(?:楼主|\d{1,4}[^\S\n]*[楼#]|沙发|板凳)", re.MULTILINE),
+    regex.compile(r"(?<=[\d,][^\S\n]*)个回答$", regex.MULTILINE),
+)  # each searched once over the page's lines joined: split so each has a fast scan
 
 
 def _comment_section(views: list[str], live: list[int], prose: set[int],
@@ -716,7 +722,8 @@ def _comment_section(views: list[str], live: list[int], prose: set[int],
     most of the article's prose), or None. Readers' comments are sentences, so no
     other clue removes them; a corpus of articles keeps the article alone."""
     total = sum(len(views[i]) for i in prose)
-    if not total or any(THREAD_RE.search(views[i]) for i in live):
+    page = "\n".join(views[i] for i in live)
+    if not total or any(pattern.search(page) for pattern in THREAD_RE):
         return None  # in a thread the replies are the text
     before = 0
     for i in live:
