@@ -123,7 +123,11 @@ class Document:
 
     def input_text(self, i: int, j: int | None = None) -> str:
         """The decoded input behind current lines i..j-1 (default: line i alone)."""
-        j = i + 1 if j is None else j
+        if j is None:
+            first, last = self.origins[i]
+            if first == last and first >= 1:  # the common case: one input line
+                return self.input_lines[first - 1]
+            j = i + 1
         parts: list[str] = []
         last_seen = 0
         for first, last in self.origins[i:j]:
