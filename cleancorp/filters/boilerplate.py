@@ -588,6 +588,8 @@ class BoilerplateFilter(Filter):
             if score.get(i, 0) >= REMOVE_SCORE:
                 remove[i] = (evidence[i][1], {})
         _repeated_in_chrome(suspects, live, set(remove), remove)
+        _edge_runs(views, live, prose, remove, lambda i: bool(anchors) and i > last,
+                   lambda i: rules.is_template_exempt(WHITESPACE_RE.sub("", views[i])))
         if comments is not None:
             for i in live:
                 if i >= comments and i not in remove:
@@ -670,20 +672,27 @@ def _links(
     related list, strong evidence unless a lead-in line ("…：") introduces it."""
     linky = [i for i in live if i in links and i not in prose and i not in headings
              and links[i][0] >= LINK_SHARE_MIN and not LEAD_IN_RE.search(views[i])]
+    weak: set[int] = set()
     for i in linky:
         if i not in evidence:
             # an image line with a caption of its own words is a figure, not a button
             evidence[i] = (1, IMAGE_WIDGET if links[i][1] and links[i][0] >= 1.0 else LINK_LIST)
+            weak.add(i)
     position = {i: k for k, i in enumerate(live)}
     run: list[int] = []
     for i in [*linky, None]:
         if run and i is not None and position[i] == position[run[-1]] + 1:
             run.append(i)
             continue
-        if len(run) >= LINK_RUN_MIN:
+        if run:
             k = position[run[0]]
             lead = k and introduces_list(views[live[k - 1]]) and live[k - 1] not in evidence
-            if not lead:
+            if lead:
+                # the document's own list of links (`附件：` then its files): no clue at all
+                for j in run:
+                    if j in weak:
+                        del evidence[j]
+            elif len(run) >= LINK_RUN_MIN:
                 for j in run:
                     if evidence[j][0] < 2:
                         evidence[j] = (2, LINK_LIST)
@@ -714,6 +723,39 @@ THREAD_RE = (
     re.compile(r"^(?:楼主|\d{1,4}[^\S\n]*[楼#]|沙发|板凳)", re.MULTILINE),
     regex.compile(r"(?<=[\d,][^\S\n]*)个回答$", regex.MULTILINE),
 )  # each searched once over the page's lines joined: split so each has a fast scan
+
+
+#: The longest run of unknown lines that chrome on both sides makes chrome (jusText's
+#: rule for short blocks between bad ones): set on the web corpus, where runs of 1-4
+#: short lines (a recruiter card, a price, a status badge) sit between a page's widgets.
+EDGE_RUN_MAX = 4
+EDGE_RUN = "edge-run"
+
+
+def _edge_runs(views: list[str], live: list[int], prose: set[int],
+               remove: dict[int, tuple[str, dict[str, Any]]], tail: Callable[[int], bool],
+               sign_off: Callable[[int], bool]) -> None:
+    """In a page's tail (after its last sentence), a short run of lines that are no
+    sentences, with removed chrome right above and right below it, is chrome too (one
+    pass over the removals as they stand, so removal never creeps). A run holding a
+    sign-off (an issuing body, a date) is the text's own end. Not in the head: there
+    the run is the title and byline under the site's menus."""
+    sure = set(remove)
+    k = 0
+    while k < len(live):
+        if live[k] in sure:
+            k += 1
+            continue
+        j = k
+        while j < len(live) and live[j] not in sure:
+            j += 1
+        run = live[k:j]
+        if (0 < k and j < len(live) and len(run) <= EDGE_RUN_MAX
+                and all(tail(i) and i not in prose and not SENTENCE_END_RE.search(views[i])
+                        and not sign_off(i) for i in run)):
+            for i in run:
+                remove[i] = (EDGE_RUN, {})
+        k = j
 
 
 def _comment_section(views: list[str], live: list[int], prose: set[int],
@@ -763,9 +805,12 @@ def _drop_stray_anchors(anchors: list[int], live: list[int], hits: dict[int, Rul
             j in hits and (hits[j].kind == "header" or hits[j].weight >= 2 and hits[j].zone == "any")
             for j in gap)
 
-    while len(anchors) >= 2 and stray(anchors[-2], anchors[-1]):
+    # One sentence per side: a page whose sections are parted by toolbars (`播报 编辑`
+    # under each heading of an encyclopedia entry) would otherwise lose its anchors
+    # one section at a time.
+    if len(anchors) >= 2 and stray(anchors[-2], anchors[-1]):
         anchors.pop()
-    while len(anchors) >= 2 and stray(anchors[0], anchors[1]):
+    if len(anchors) >= 2 and stray(anchors[0], anchors[1]):
         anchors.pop(0)
 
 

@@ -323,3 +323,83 @@ def test_running_header_needs_a_page_break_or_chrome_beside_it() -> None:
         "南岭县农业农村局\n"
         "2024年8月20日\n")
     assert cleaned(notice).text.count("南岭县农业农村局") == 2
+
+
+# A job page's tail: the recruiter card and company sidebar between the page's widgets
+# go with them; a notice's signature and date between its attachments' links and the
+# previous/next links stay (a sign-off is the text's own end), and so do the
+# attachments its lead-in introduces.
+JOB_TAIL = """\
+首页 职位 公司 校园 APP 资讯
+数据分析师
+岗位职责：
+1. 负责业务数据的整理与分析，按周输出经营报告；
+2. 配合产品团队设计指标体系，跟进数据埋点的质量。
+工作地点：南屿市高新区创业路18号。
+举报
+周女士
+南屿数联 · 人事主管
+立即登录
+查看地图
+看过该职位的人还看了
+企业服务 职位招聘 热门职位 APP下载
+"""
+
+NOTICE_TAIL = """\
+[首页](https://www.example.edu.cn/) > [通知公告](https://www.example.edu.cn/tzgg/)
+关于举办青年教师教学比赛的通知
+各学院：
+为提高青年教师的课堂教学水平，学校决定举办第十届青年教师教学比赛，现将有关事项通知如下。
+请各学院于10月15日前报送参赛名单。
+附件：
+[1.报名表.docx](https://www.example.edu.cn/files/1.docx)
+教务处
+2024年9月20日
+[上一篇：关于做好期中教学检查的通知](https://www.example.edu.cn/a/1.htm)
+[下一篇：关于调整上课时间的通知](https://www.example.edu.cn/a/2.htm)
+"""
+
+
+def test_a_short_run_between_chrome_in_the_tail_is_chrome() -> None:
+    doc = cleaned(Document.from_text(JOB_TAIL))
+    assert doc.text.endswith("工作地点：南屿市高新区创业路18号。")
+    assert any(c.rule == "edge-run" and c.before == "周女士\n南屿数联 · 人事主管\n立即登录" for c in doc.changes)
+
+
+def test_a_sign_off_in_the_tail_is_the_texts_own_end() -> None:
+    doc = cleaned(Document.from_text(NOTICE_TAIL))
+    assert "教务处\n2024年9月20日" in doc.text
+    assert not any(c.rule == "edge-run" for c in doc.changes)
+    # the list the lead-in introduces is the notice's own, links or not
+    assert "附件：\n[1.报名表.docx](https://www.example.edu.cn/files/1.docx)\n教务处" in doc.text
+
+
+# An encyclopedia entry: each section heading sits over a `播报 编辑` toolbar; the
+# toolbars between sections make no section a stray sentence beyond the article.
+ENTRY = """\
+百科首页 秒懂百科 特色百科 知识专题
+竹编
+竹编是用竹篾编成器物的传统手工艺，常见的有竹篮、竹席和竹筐。
+历史
+播报
+编辑
+早在新石器时代，先民就已用竹篾编织器物，此后竹编在南方各地代代相传。
+工艺
+播报
+编辑
+竹编要经过选竹、破篾、刮篾和编织等工序，篾片越薄，编出的器物越细密。
+产地
+播报
+编辑
+浙江、福建和四川等地都有竹编的传统，各地的纹样和器形各有特色。
+词条统计
+浏览次数：10233次
+"""
+
+
+def test_sections_parted_by_toolbars_keep_their_headings() -> None:
+    doc = cleaned(Document.from_text(ENTRY))
+    lines = doc.text.split("\n")
+    for heading in ("历史", "工艺", "产地"):
+        assert heading in lines
+    assert "播报" not in lines and "编辑" not in lines
