@@ -224,14 +224,15 @@ def is_counter_line(view: str) -> bool:
     >>> [is_counter_line(s) for s in ("收藏 12万", "有帮助(126)　没帮助(3)", "价格 ￥59.90",
     ...  "店铺评分 描述 4.8 服务 4.9 物流 4.8", "咨询人数：12563　好评率：98%")]
     [True, True, True, True, True]
-    >>> [is_counter_line(s) for s in ("鸡蛋 2个", "2024 年 9 月 26 日", "第三章 夜雨", "共 3 人", "学分：3")]
-    [False, False, False, False, False]
+    >>> [is_counter_line(s) for s in ("鸡蛋 2个", "2024 年 9 月 26 日", "第三章 夜雨", "共 3 人", "学分：3",
+    ...  "【有效期】24个月")]
+    [False, False, False, False, False, False]
     """
     if len(view) > COUNTER_LINE_MAX or SENTENCE_PUNCT_RE.search(view):
         return False
     counters = COUNTER_RE.findall(view)
-    if not counters or (len(counters) == 1 and ("：" in view or ":" in view)):
-        return False  # one `key：value` field (学分：3) is a fact of the document
+    if not counters or (len(counters) == 1 and ("：" in view or ":" in view or "】" in view)):
+        return False  # one `key：value` field (学分：3, 【有效期】24个月) is a fact of the document
     rest = COUNTER_RE.sub(" ", view)
     words = [w for w in TOKEN_SEP_RE.split(rest.replace("：", " ").replace(":", " ")) if w]
     # labels are words of two to six characters; a one-character word (个, 年, 人)
