@@ -855,6 +855,12 @@ def _introduced(i: int, rule: Rule, views: list[str], live: list[int], position:
 TITLE_SEP_RE = regex.compile(r"\s+[-–—|｜]\s*|\s*[_｜|]\s*|\s*[–—]\s+")
 #: A title is at least this long (a shorter head is a site's name or a section's).
 TITLE_MIN_CHARS = 4
+#: Where a page names its owner (`Copyright 2024 某某网`, `某某网 版权所有`, the ICP
+#: line): among its last lines.
+OWNER_RE = regex.compile(r"copyright|©|版权所有|ICP[备证]", regex.IGNORECASE)
+FOOTER_LINES = 5
+#: A site's name is at least two characters (百度, 知乎).
+SITE_NAME_MIN_CHARS = 2
 
 
 def _page_title(views: list[str], live: list[int], evidence: dict[int, tuple[int, str]]) -> None:
@@ -870,13 +876,23 @@ def _page_title(views: list[str], live: list[int], evidence: dict[int, tuple[int
     >>> _page_title(["春游指南", "正文。"], [0, 1], ev)
     >>> ev
     {}
+    >>> ev = {}
+    >>> _page_title(["百药通 - 查药品、看说明书", "正文。", "Copyright 2024 百药通"], [0, 1, 2], ev)
+    >>> ev
+    {0: (3, 'page-title')}
     """
     if len(live) < 2:
         return
     head = views[live[0]]
-    titles = {head[:sep.start()].strip() for sep in TITLE_SEP_RE.finditer(head)}
-    titles = {t for t in titles if len(t) >= TITLE_MIN_CHARS}
+    heads = [head[:sep.start()].strip() for sep in TITLE_SEP_RE.finditer(head)]
+    titles = {t for t in heads if len(t) >= TITLE_MIN_CHARS}
     if titles and any(views[i] in titles for i in live[1:]):
+        evidence[live[0]] = (3, PAGE_TITLE)
+        return
+    # `职达直聘 - 找工作上职达直聘` over a page whose footer names 职达直聘 as its owner:
+    # the site's name and slogan
+    footer = [views[i] for i in live[-FOOTER_LINES:] if i != live[0] and OWNER_RE.search(views[i])]
+    if heads and any(len(heads[0]) >= SITE_NAME_MIN_CHARS and heads[0] in line for line in footer):
         evidence[live[0]] = (3, PAGE_TITLE)
 
 
