@@ -527,8 +527,10 @@ class BoilerplateFilter(Filter):
         _page_title(views, live, titled)
         anchors = [i for i in live if i in prose and i not in hits and i not in titled
                    and (comments is None or i < comments)]
+        verses: set[int] = set()
         if not anchors:
             anchors = _verse_anchors(views, live, hits, links, rules)
+            verses = set(anchors)
         _drop_stray_anchors(anchors, live, hits)
         first, last = (anchors[0], anchors[-1]) if anchors else (n, -1)
 
@@ -561,7 +563,7 @@ class BoilerplateFilter(Filter):
         # Menus are not numbered: an ordered list (`1. 番茄两个`) is the document's.
         ordered = {i for i in live if ORDERED_RE.match(doc.lines[i])}
         live_items = [i for i in live if i not in ordered]
-        suspects = _repeats(views, doc.lines, live, prose, evidence)
+        suspects = _repeats(views, doc.lines, live, prose, evidence, verses)
         _toc(views, doc.lines, live, links, evidence)
         # Whether the page shows chrome of a kind only chrome has (a rule, a template
         # line, front matter): a clean text has none, and then a list or a line of words
@@ -590,7 +592,8 @@ class BoilerplateFilter(Filter):
                 remove[i] = (evidence[i][1], {})
         _repeated_in_chrome(suspects, live, set(remove), remove)
         _edge_runs(views, live, prose, remove, lambda i: bool(anchors) and i > last,
-                   lambda i: rules.is_template_exempt(WHITESPACE_RE.sub("", views[i])))
+                   lambda i: views[i] in anchor_views
+                   or rules.is_template_exempt(WHITESPACE_RE.sub("", views[i])))
         if comments is not None:
             for i in live:
                 if i >= comments and i not in remove:
@@ -735,12 +738,13 @@ EDGE_RUN = "edge-run"
 
 def _edge_runs(views: list[str], live: list[int], prose: set[int],
                remove: dict[int, tuple[str, dict[str, Any]]], tail: Callable[[int], bool],
-               sign_off: Callable[[int], bool]) -> None:
+               own: Callable[[int], bool]) -> None:
     """In a page's tail (after its last sentence), a short run of lines that are no
     sentences, with removed chrome right above and right below it, is chrome too (one
     pass over the removals as they stand, so removal never creeps). A run holding a
-    sign-off (an issuing body, a date) is the text's own end. Not in the head: there
-    the run is the title and byline under the site's menus."""
+    sign-off (an issuing body, a date) or a line the text itself has (a song's refrain
+    after a lyric site's plug) is the text's own end. Not in the head: there the run is
+    the title and byline under the site's menus."""
     sure = set(remove)
     k = 0
     while k < len(live):
@@ -753,7 +757,7 @@ def _edge_runs(views: list[str], live: list[int], prose: set[int],
         run = live[k:j]
         if (0 < k and j < len(live) and len(run) <= EDGE_RUN_MAX
                 and all(tail(i) and i not in prose and not SENTENCE_END_RE.search(views[i])
-                        and not sign_off(i) for i in run)):
+                        and not own(i) for i in run)):
             for i in run:
                 remove[i] = (EDGE_RUN, {})
         k = j
@@ -897,15 +901,16 @@ def _page_title(views: list[str], live: list[int], evidence: dict[int, tuple[int
 
 
 def _repeats(views: list[str], lines: list[str], live: list[int], prose: set[int],
-             evidence: dict[int, tuple[int, str]]) -> list[list[int]]:
+             evidence: dict[int, tuple[int, str]], verses: set[int]) -> list[list[int]]:
     """Evidence from repetition inside one document: page furniture (weight 2), and
     keyword lines whose words share one stem (`某书最新章节 某书全文阅读 某书txt下载`).
 
     A line printed twice with no page break beside it is only a suspect: a user's name
     over each post, but also a title shown twice, a signature or a quoted line. Those
     groups are returned, and the company their occurrences keep decides
-    (`_repeated_in_chrome`). A line that recurs with the same neighbour (a refrain, a
-    chorus) is verse, never furniture.
+    (`_repeated_in_chrome`). A line that recurs with the same neighbour (a chorus) is
+    verse, never furniture, and so is a line of verse that recurs on a page of verse
+    (`verses`: a song's one-line refrain).
     """
     seen: dict[str, list[int]] = {}
     for k, i in enumerate(live):
@@ -929,7 +934,8 @@ def _repeats(views: list[str], lines: list[str], live: list[int], prose: set[int
             # entries go, the headings stay), not page furniture
             if evidence.get(live[ks[0]], (0, ""))[0] < 2:
                 evidence[live[ks[0]]] = (2, TOC)
-        elif len(ks) >= 3 or _at_page_break(ks, lines, live):
+        elif (len(ks) >= 3 and not all(live[k] in verses for k in ks)) \
+                or _at_page_break(ks, lines, live):
             for k in ks:
                 if evidence.get(live[k], (0, ""))[0] < 2:
                     evidence[live[k]] = (2, RUNNING_HEADER)

@@ -403,3 +403,30 @@ def test_sections_parted_by_toolbars_keep_their_headings() -> None:
     for heading in ("历史", "工艺", "产地"):
         assert heading in lines
     assert "播报" not in lines and "编辑" not in lines
+
+
+# A lyric site prints its plug inside the lyric; the refrain after the last plug is the
+# song's own end, not a run of chrome between the plug and the credits; and a one-line
+# refrain sung three times is verse, not a running header.
+LYRIC = """\
+首页 华语男歌手 华语女歌手 排行榜
+晚风 - 林小舟
+更多更详尽歌词 在 ※ 某某歌词网
+晚风吹过旧车站
+站台的灯一盏一盏
+我在长椅上等你
+等到月亮落下山岗
+晚风吹过旧车站
+你说过要回来
+更多更详尽歌词 在 ※ 某某歌词网
+啦啦啦 啦啦啦
+晚风吹过旧车站
+本歌词由 热心网友 提供
+"""
+
+
+def test_the_refrain_after_a_lyric_sites_plug_stays() -> None:
+    doc = cleaned(Document.from_text(LYRIC))
+    assert doc.text.endswith("你说过要回来\n啦啦啦 啦啦啦\n晚风吹过旧车站")
+    assert doc.text.count("晚风吹过旧车站") == 3
+    assert "更多更详尽歌词" not in doc.text
