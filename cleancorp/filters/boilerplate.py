@@ -520,7 +520,7 @@ class BoilerplateFilter(Filter):
         prose = {i for i in live if is_prose(views[i])}
         # Readers' comments are sentences too: the article, whose edges the zone rules
         # look for, ends where its comment section starts.
-        comments = _comment_section(views, live, prose, hits)
+        comments = _comment_section(views, live, prose, hits, rules)
         # A browser title over the page (`标题_频道-某某网`) is no anchor of the text:
         # the menu under it is the page's top.
         titled: dict[int, tuple[int, str]] = {}
@@ -764,7 +764,7 @@ def _edge_runs(views: list[str], live: list[int], prose: set[int],
 
 
 def _comment_section(views: list[str], live: list[int], prose: set[int],
-                     hits: dict[int, Rule]) -> int | None:
+                     hits: dict[int, Rule], rules: RuleSet) -> int | None:
     """The line where a page's comment section starts (a comment header or box after
     most of the article's prose), or None. Readers' comments are sentences, so no
     other clue removes them; a corpus of articles keeps the article alone."""
@@ -775,7 +775,9 @@ def _comment_section(views: list[str], live: list[int], prose: set[int],
     before = 0
     for i in live:
         rule = hits.get(i)
-        if rule is not None and rule.id in COMMENT_HEADERS and i not in prose \
+        # a stronger rule may name the line (`评论（27）` is a comment box too)
+        if rule is not None and i not in prose \
+                and (rule.id in COMMENT_HEADERS or any(rules.matches(h, views[i]) for h in COMMENT_HEADERS)) \
                 and (before >= COMMENT_AFTER_SHARE * total or before >= COMMENT_AFTER_CHARS):
             return i
         if i in prose:

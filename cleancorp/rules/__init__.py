@@ -292,6 +292,14 @@ class RuleSet:
                 return rule
         raise KeyError(rule_id)
 
+    def matches(self, rule_id: str, view: str) -> bool:
+        """True when rule `rule_id` (of any kind) fires on `view`; False for an unknown
+        or disabled id."""
+        patterns = self.compiled().get(rule_id)
+        if not patterns or len(view) > self.get(rule_id).max_chars:
+            return False
+        return any(_search(p, view, self.get(rule_id)) for p in patterns)
+
     def compiled(self) -> dict[str, list[Any]]:
         """One compiled alternation per rule (one scan of a line per rule, not per pattern)."""
         if self._compiled is None:

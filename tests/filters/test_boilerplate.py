@@ -430,3 +430,24 @@ def test_the_refrain_after_a_lyric_sites_plug_stays() -> None:
     assert doc.text.endswith("你说过要回来\n啦啦啦 啦啦啦\n晚风吹过旧车站")
     assert doc.text.count("晚风吹过旧车站") == 3
     assert "更多更详尽歌词" not in doc.text
+
+
+# A travel post whose comment box header (`评论（27）`) is also a comment-box widget line:
+# the readers' comments under it go, the post stays whole.
+POST_WITH_COMMENTS = """\
+洱海边的五天
+第一天到大理古城已经是傍晚，放下行李就去吃了一碗饵丝，汤头很鲜，配上一碟腌菜刚刚好。
+第二天租了电动车沿洱海西岸骑行，一路上走走停停，拍了很多照片，傍晚在喜洲古镇吃了破酥粑粑。
+第三天特意住到洱海东岸的双廊，为的就是日出，太阳从背后的山上升起来，把对岸的苍山照成了金色。
+回程的飞机上，我已经在想下次什么时候再来了。
+评论（27）
+旅行的猫 双廊那家客栈叫什么呀？求推荐
+小鹿乱撞呀 回复 旅行的猫：私信你啦
+一只咸鱼 照片好美，准备十一月去
+"""
+
+
+def test_comments_under_a_comment_box_header_go() -> None:
+    doc = cleaned(Document.from_text(POST_WITH_COMMENTS))
+    assert doc.text.endswith("回程的飞机上，我已经在想下次什么时候再来了。")
+    assert doc.text.startswith("洱海边的五天\n")
