@@ -113,6 +113,11 @@ _CHINESE_CODECS = ("gb18030", "cp950", "big5hkscs", "utf-8")
 #: Codecs of `_CHINESE_CODECS` that a later one extends (its bytes read the same there,
 #: plus more): Big5-HKSCS holds the Cantonese characters CP950 cannot read.
 _SUPERSETS = {"cp950": "big5hkscs"}
+#: Where Microsoft's CP950 table reads a Big5 byte pair as a sign nobody types in
+#: Chinese (DIVISION SLASH for A241, SMALL REVERSE SOLIDUS for A242), the Big5 table
+#: (Python's big5, iconv's BIG5, the WHATWG index) has the full-width solidus people
+#: mean: `記者某某／台北報導` saved by any tool but Windows'.
+_CP950_TO_BIG5 = str.maketrans({"\u2215": "\uff0f", "\ufe68": "\uff3c"})
 _UTF16 = ("utf-16-le", "utf-16-be")
 #: What Python's codecs say about a character cut by the end of the data.
 _CUT_REASONS = frozenset(
@@ -587,6 +592,8 @@ class DecodeFilter(Filter):
                 if len(wide_bad) < len(bad):
                     text, bad = wide_text, wide_bad
                     detection = Detection(wider, detection.confidence, False)
+        if detection.codec == "cp950":
+            text = text.translate(_CP950_TO_BIG5)
         if forced is None and not detection.codec.startswith("utf"):
             junk = not_text_share(text)
             if junk >= MAX_NOT_TEXT_SHARE:

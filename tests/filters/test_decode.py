@@ -360,3 +360,11 @@ def test_big5_page_with_a_few_hkscs_characters_loses_none(where: str) -> None:
     assert doc.meta["encoding"] == "big5hkscs"
     assert doc.text == text.removesuffix("\n")  # the document's text has no final newline
     assert not [c for c in doc.changes if c.rule == "undecodable-bytes"]
+
+
+def test_big5_solidus_reads_as_the_full_width_solidus_people_type() -> None:
+    # A Taiwanese byline saved as Big5 by a tool other than Windows: A241 is `／` in the
+    # Big5 table, DIVISION SLASH in CP950's; the text keeps the sign its author typed.
+    text = "〔記者陳怡君／台南報導〕台南市中西區一棟建於日治初期的三合院古厝，今天正式對外開放。路徑寫作 a＼b。\n"
+    assert decode(text.encode("big5"), encoding="cp950").text == text.rstrip("\n")
+    assert decode(text.encode("big5")).text == text.rstrip("\n")  # whatever is detected
