@@ -100,6 +100,7 @@ def match_view(line: str) -> str:
 # the patterns) would misread instead of rejecting: fuzzy constraints ("{e<=1}"), POSIX
 # classes, Unicode properties, named lists, version and other `regex`-only flags. A
 # pattern using any of them gets no gate (it is always run).
+_PROPERTY_RE = regex.compile(r"\\[pP]\{\^?[\w=:-]+\}")
 _NOT_PORTABLE_RE = regex.compile(
     r"\{(?!\d*(?:,\d*)?\})|\[:\^?\w+:\]|\\[pPLXmMGKNVRY]|\(\?[^:=!<>P#aiLmsux-]|\(\?[aiLmsux-]+[^:)aiLmsux-]"
 )
@@ -120,7 +121,14 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     True
     >>> required_literals("(?:记住){e<=1}") is None   # fuzzy: `regex` syntax only
     True
+    >>> sorted(required_literals("^(?=.*[(（]\\\\d)\\\\S+$"))   # what a lookahead requires
+    ['(', '（']
+    >>> sorted(required_literals("^这篇\\\\p{Han}{1,3}可能有"))   # a property is a class
+    ['可能有']
     """
+    # A Unicode property (`\p{Han}`) is a class of many characters: for what a match
+    # must contain it is as good as `\w`, which the stdlib parser reads.
+    pattern = _PROPERTY_RE.sub(r"\\w", pattern)
     if _NOT_PORTABLE_RE.search(pattern):
         return None
     try:
@@ -187,6 +195,12 @@ def _required(items: list[Any]) -> set[str] | None:
     candidates: list[set[str]] = []
     run = {""}
     for item in [*items, None]:
+        if item is not None and item[0] is _c.ASSERT:
+            # a positive lookaround consumes nothing, but what it requires is in the text
+            inner = _required(list(item[1][1]))
+            if inner:
+                candidates.append(inner)
+            continue
         strings = _exact(item) if item is not None else None
         if strings is not None:
             product = {a + b for a in run for b in strings}

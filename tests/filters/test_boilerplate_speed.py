@@ -98,6 +98,8 @@ def test_every_match_example_passes_its_gate() -> None:
     ("[上下]一[章页]", {"上一章", "上一页", "下一章", "下一页"}),
     ("(?:下载)?本文", {"本文"}),  # an optional part is not required
     ("^\\d{4}-\\d{2}$", {"-"}),
+    ("\\p{Han}{2}站点", {"站点"}),  # a Unicode property is a class like any other
+    ("^(?=.*[(（]\\d)\\S+$", {"(", "（"}),  # what a lookahead requires is in the text
 ])
 def test_required_literals(pattern: str, literals: set[str]) -> None:
     assert required_literals(pattern) == literals
@@ -107,7 +109,6 @@ def test_required_literals(pattern: str, literals: set[str]) -> None:
     "^\\d{6,}$",                 # nothing literal is required
     "(?:记住){e<=1}",            # fuzzy matching: `regex` syntax the stdlib misreads
     "[[:alpha:]]+站",            # a POSIX class
-    "\\p{Han}{2}站点",           # a Unicode property
     "(?V1)[[a-z]--[aeiou]]",    # version 1 set operations
 ])
 def test_patterns_without_a_safe_gate_are_always_run(pattern: str) -> None:
