@@ -142,6 +142,12 @@ REMOVE_SCORE = 2
 KEY_MEMO_MAX = 100_000
 
 
+#: Phrases joined by bare ASCII commas and nothing else (`羽绒服怎么选,羽绒服品牌排行,
+#: 羽绒服清洗`): a page's meta keywords, not clauses of a sentence (which has its
+#: sentence punctuation, or spaces, or full-width commas).
+KEYWORD_LIST_RE = regex.compile(r"^[^,，、\s。！？；!?;]{2,16}(?:,[^,，、\s。！？；!?;]{2,16}){2,}$")
+
+
 def is_prose(view: str) -> bool:
     """True for a line of real sentences (Hanzi or Latin words with sentence punctuation,
     or a long run of Hanzi).
@@ -154,12 +160,15 @@ def is_prose(view: str) -> bool:
     False
     >>> is_prose("The committee agreed to publish the report next week.")
     True
+    >>> is_prose("羽绒服怎么选,羽绒服品牌排行,羽绒服含绒量,羽绒服清洗")
+    False
     """
-    if PROSE_LONG_RE.match(view) and not _is_token_list(view):
+    if PROSE_LONG_RE.match(view) and not _is_token_list(view) and not KEYWORD_LIST_RE.match(view):
         return True
     if HEADLINE_RE.match(view):
         return False
-    punct = SENTENCE_PUNCT_RE.search(view) is not None or len(COMMA_RE.findall(view)) >= 2
+    punct = SENTENCE_PUNCT_RE.search(view) is not None or (
+        len(COMMA_RE.findall(view)) >= 2 and not KEYWORD_LIST_RE.match(view))
     if punct and PROSE_MIN_RE.match(view):
         return True
     return len(LATIN_WORD_RE.findall(view)) >= PROSE_MIN_WORDS and punct
