@@ -568,6 +568,9 @@ class BoilerplateFilter(Filter):
                     # a toolbar: two labels are sure, one needs another clue
                     evidence[i] = (2 if labels >= 2 else 1, BUTTON_ROW)
         evidence.update(titled)
+        for i in live:
+            if i not in evidence and KEYWORD_LIST_RE.match(views[i]):
+                evidence[i] = (1, KEYWORD_SPAM)  # meta keywords: the page's head decides
         bullets = {i for i in live if BULLET_RE.match(doc.lines[i].replace("\xa0", " "))}
         # Menus are not numbered: an ordered list (`1. 番茄两个`) is the document's.
         ordered = {i for i in live if ORDERED_RE.match(doc.lines[i])}
