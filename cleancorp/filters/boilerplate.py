@@ -657,8 +657,12 @@ def introduces_list(view: str) -> bool:
 
     >>> introduces_list("四、注意事项："), introduces_list("三、参加人员"), introduces_list("首页")
     (True, True, False)
+    >>> introduces_list("第十五条　本条例自2024年1月1日起施行。")
+    False
     """
-    return LEAD_IN_RE.search(view) is not None or NUMBERED_RE.match(view) is not None
+    # a numbered sentence (`第十五条　本条例自2024年1月1日起施行。`) is an article, no heading
+    return LEAD_IN_RE.search(view) is not None or (
+        NUMBERED_RE.match(view) is not None and SENTENCE_END_RE.search(view) is None)
 
 
 #: A heading over a list of the document's own: short, no sentence punctuation.
