@@ -83,7 +83,7 @@ FRONT_MATTER = "front-matter"
 BUTTON_ROW = "button-row"
 PAGE_TITLE = "page-title"
 STRUCTURAL = frozenset({BUTTON_ROW, NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET,
-                        RUNNING_HEADER, SEO_LINE, TOC, COMMENT_SECTION, COUNTER_LINE})
+                        RUNNING_HEADER, SEO_LINE, TOC, COMMENT_SECTION, COUNTER_LINE, "question-list"})
 
 # A real sentence line holds at least this many Hanzi along with sentence punctuation
 # (web dev corpus: 91% of the kept sentence lines do; the rest are dialogue turns such as
@@ -568,6 +568,7 @@ class BoilerplateFilter(Filter):
                     # a toolbar: two labels are sure, one needs another clue
                     evidence[i] = (2 if labels >= 2 else 1, BUTTON_ROW)
         evidence.update(titled)
+        _question_list(views, live, prose, evidence, lambda i: bool(anchors) and i > last)
         for i in live:
             if i not in evidence and KEYWORD_LIST_RE.match(views[i]):
                 evidence[i] = (1, KEYWORD_SPAM)  # meta keywords: the page's head decides
@@ -743,6 +744,29 @@ THREAD_RE = (
     re.compile(r"^(?:楼主|\d{1,4}[^\S\n]*[楼#]|沙发|板凳)", re.MULTILINE),
     regex.compile(r"(?<=[\d,][^\S\n]*)个回答$", regex.MULTILINE),
 )  # each searched once over the page's lines joined: split so each has a fast scan
+
+
+#: A list of other questions under an answer (`膝盖有响声是关节退化吗？`): at least this
+#: many bare questions in a row in the page's tail, set on the web corpus (Q&A and health
+#: pages list three to six; a text's own closing question stands alone).
+QUESTION_RUN_MIN = 2
+QUESTION_LIST = "question-list"  # structural: it counts only on a page with chrome
+
+
+def _question_list(views: list[str], live: list[int], prose: set[int],
+                   evidence: dict[int, tuple[int, str]], tail: Callable[[int], bool]) -> None:
+    """Weak evidence (the tail zone decides) for a run of bare questions after the last
+    sentence of the text: the site's list of related questions."""
+    run: list[int] = []
+    for i in [*live, None]:
+        if i is not None and tail(i) and i not in evidence and HEADLINE_RE.match(views[i]) \
+                and views[i][-1] in "？?" and not ORDERED_RE.match(views[i]):
+            run.append(i)
+            continue
+        if len(run) >= QUESTION_RUN_MIN:
+            for j in run:
+                evidence[j] = (1, QUESTION_LIST)
+        run = []
 
 
 #: The longest run of unknown lines that chrome on both sides makes chrome (jusText's

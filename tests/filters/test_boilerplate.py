@@ -451,3 +451,28 @@ def test_comments_under_a_comment_box_header_go() -> None:
     doc = cleaned(Document.from_text(POST_WITH_COMMENTS))
     assert doc.text.endswith("回程的飞机上，我已经在想下次什么时候再来了。")
     assert doc.text.startswith("洱海边的五天\n")
+
+
+# Related questions under an answer go on a page with chrome; a clean essay that ends on
+# two questions keeps them.
+ANSWER = """\
+首页 问答 专家 登录
+膝盖疼是不是一定要换关节？
+退化性膝关节炎并不是一确诊就要换关节，大部分患者可以先做保守治疗，包括强化肌肉、控制体重。
+建议先找物理治疗师评估，再设计适合自己的运动计划。
+膝盖有响声是关节退化吗？
+老人应该怎么挑登山杖？
+Copyright 2024 某某健康网 京ICP备12345678号
+"""
+ESSAY_END = """\
+那年夏天，我们在河边捉了一下午的鱼，回家时天已经黑透了，母亲站在门口等我们。
+后来大家各奔东西，河也改了道，那片滩地上盖起了新的楼房。
+你还记得那条河吗？
+你还会回去看看吗？
+"""
+
+
+def test_a_list_of_questions_in_the_tail_of_a_page_with_chrome_goes() -> None:
+    doc = cleaned(Document.from_text(ANSWER))
+    assert doc.text.endswith("再设计适合自己的运动计划。")
+    assert cleaned(Document.from_text(ESSAY_END)).text == ESSAY_END.rstrip("\n")
