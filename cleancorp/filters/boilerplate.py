@@ -254,6 +254,10 @@ def is_counter_line(view: str) -> bool:
     return len(words) <= 2 * len(counters)
 
 
+#: The home link a site's menu holds and no line of verse does.
+HOME_RE = regex.compile(r"首页|主页")
+
+
 def token_line_rule(view: str) -> str | None:
     """The structural rule of a line made of many short tokens, or None.
 
@@ -293,7 +297,8 @@ def token_line_rule(view: str) -> str | None:
         return NAV_TOKENS
     if "\t" in view:
         return None  # tab-separated cells: a table's row (menus are not tabbed)
-    tokens = TOKEN_SEP_RE.split(view)
+    # a bracketed label (`[切换]`, `【登录】`) is a button among the menu's words
+    tokens = [t.strip("[]【】") or t for t in TOKEN_SEP_RE.split(view)]
     if len(tokens) < TOKEN_LINE_MIN and not (
         len(tokens) >= SHORT_MENU_MIN and all(len(t) <= SHORT_MENU_WORD for t in tokens)
     ):
@@ -303,8 +308,10 @@ def token_line_rule(view: str) -> str | None:
     if not all(_is_menu_word(t) for t in tokens) or len(
             {_has_han(t) or (han and CAPS_WORD_RE.match(t) is not None) for t in tokens}) > 1:
         return None  # a title, a date, a table row, a glossary line, a command
-    if len({len(t) for t in tokens}) == 1 and len(tokens[0]) >= 4:
-        return None  # verse with spaces between its lines: "床前明月光 疑是地上霜 ..."
+    if len({len(t) for t in tokens}) == 1 and len(tokens[0]) >= 4 and not HOME_RE.search(view):
+        # verse with spaces between its lines: "床前明月光 疑是地上霜 ..."; but a menu of
+        # four-character items that opens on its home link (`学院首页 学院概况 ...`) is a menu
+        return None
     if any(len(t) > 2 * TOKEN_MAX for t in tokens):
         return None
     if sum(len(t) <= TOKEN_MAX for t in tokens) < 0.8 * len(tokens):
