@@ -548,6 +548,7 @@ class BoilerplateFilter(Filter):
             anchors = _verse_anchors(views, live, hits, links, rules)
             verses = set(anchors)
         _drop_stray_anchors(anchors, live, hits)
+        _end_at_related_list(anchors, views, live, prose, hits)
         first, last = (anchors[0], anchors[-1]) if anchors else (n, -1)
 
         def edge(i: int) -> bool:
@@ -837,6 +838,27 @@ def _comment_section(views: list[str], live: list[int], prose: set[int],
 #: notice under its related lists and footer links; a short list inside an article
 #: holds no certain chrome).
 STRAY_GAP_MIN = 2
+
+
+#: The rules whose header line opens a list of other pages (相关文章, 猜你喜欢).
+RELATED_HEADERS = frozenset({"related-list"})
+
+
+def _end_at_related_list(anchors: list[int], views: list[str], live: list[int],
+                         prose: set[int], hits: dict[int, Rule]) -> None:
+    """Cut `anchors` (in place) at a related-list header that comes after most of the
+    text's prose, as a comment section ends the article: the titles under it read like
+    sentences (`鹅绒和鸭绒哪个更保暖？`) but are other pages'."""
+    total = sum(len(views[i]) for i in anchors)
+    before = 0
+    for i in live:
+        rule = hits.get(i)
+        if rule is not None and rule.id in RELATED_HEADERS and rule.kind == "header" \
+                and i not in prose and total and before >= COMMENT_AFTER_SHARE * total:
+            anchors[:] = [a for a in anchors if a < i]
+            return
+        if i in prose and i in anchors:
+            before += len(views[i])
 
 
 def _drop_stray_anchors(anchors: list[int], live: list[int], hits: dict[int, Rule]) -> None:
@@ -1192,6 +1214,10 @@ def _cut(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+#: A page title in a list: short, no clause or sentence punctuation.
+TITLE_SHAPE_RE = regex.compile(r"^[^。，,；;：:]{1,30}$")
+
+
 def _list_block(
     views: list[str], header: int, live: list[int], prose: set[int], bullets: set[int]
 ) -> list[int]:
@@ -1204,8 +1230,9 @@ def _list_block(
         i = live[k]
         view = views[i]
         tokens = token_line_rule(view) in (NAV_TOKENS, KEYWORD_SPAM)
-        if i in prose or (SENTENCE_END_RE.search(view) and not HEADLINE_RE.match(view)):
-            break
+        if (i in prose and not TITLE_SHAPE_RE.match(view)) or (
+                SENTENCE_END_RE.search(view) and not HEADLINE_RE.match(view)):
+            break  # a title may ask a question (`鹅绒和鸭绒哪个更保暖？鹅绒鸭绒的区别`)
         if len(view) > 2 * NAV_ITEM_MAX and not tokens:
             break
         has_bullet = i in bullets

@@ -476,3 +476,25 @@ def test_a_list_of_questions_in_the_tail_of_a_page_with_chrome_goes() -> None:
     doc = cleaned(Document.from_text(ANSWER))
     assert doc.text.endswith("再设计适合自己的运动计划。")
     assert cleaned(Document.from_text(ESSAY_END)).text == ESSAY_END.rstrip("\n")
+
+
+# A related list after the article: its titles ask questions, which makes them read as
+# sentences, but they are other pages' titles.
+ARTICLE_AND_RELATED = """\
+首页 | 羽绒服选购 | 品牌大全 | 网站地图
+买羽绒服之前，先看懂吊牌上的这几个数字
+一件羽绒服保暖不保暖，光看厚薄和价格是不够的，吊牌上印着的几个数字才是关键。
+含绒量指的是填充物里绒子所占的比例，日常穿着选百分之八十以上的就比较暖和了。
+最后提醒一句，试穿时用手拍一拍衣服，如果有细小的绒毛飘出来，说明面料防钻绒做得不好。
+相关文章
+鹅绒和鸭绒哪个更保暖？鹅绒鸭绒的区别
+羽绒服钻绒怎么办？处理方法看这里
+羽绒服洗后结块怎么恢复
+Copyright 2023 某某知识网 版权所有
+"""
+
+
+def test_a_related_list_after_the_article_goes_with_its_question_titles() -> None:
+    doc = cleaned(Document.from_text(ARTICLE_AND_RELATED))
+    assert doc.text.endswith("说明面料防钻绒做得不好。")
+    assert doc.text.startswith("买羽绒服之前，先看懂吊牌上的这几个数字\n")
