@@ -634,7 +634,11 @@ class Runner:
             raise
 
     def _start_pool(self) -> None:
-        self._jobs = min(default_jobs(self.config), max(1, len(self.plan.items)))
+        # No more workers than units of work: an input is one unit, but a streamed
+        # input (JSON Lines, a table) is many batches, so one keeps every worker busy.
+        streamed = any(it.kind in STREAMED_KINDS and it.error is None for it in self.plan.items)
+        self._jobs = default_jobs(self.config) if streamed else min(
+            default_jobs(self.config), max(1, len(self.plan.items)))
         if self._jobs > 1:
             method = os.environ.get("CLEANCORP_MP_START", "spawn")
             self._pool = ProcessPoolExecutor(
