@@ -6,7 +6,9 @@ records with the work spread over a Ray cluster; the driver plans the run and me
 the report, nothing else:
 
 1. **units**: the inputs in stable order; JSON Lines inputs become batches of records
-   (read by the workers, as the local engine's parent reads them).
+   (read by the workers, as the local engine's parent reads them). Parquet inputs
+   are read by `ray.data.read_parquet`; one task per input row group cuts its rows
+   from the blocks into the local engine's batches (`_parquet_units`).
 2. **templates** (boilerplate's corpus step): each unit is decoded, its documents emit
    (line key, document hash) rows, the engine groups them by key and keeps the keys
    found in `template_min_docs` distinct documents.
@@ -25,7 +27,8 @@ the report, nothing else:
 6. **finish**: results and recorded answers grouped by input; `corpus_apply` runs
    again on the real documents with the recorded answers, then the filters after
    `dedup`; outputs are written in place (atomically, same names as the local engine)
-   and the report records of the input form its shard.
+   and the report records of the input form its shard. A table input's output rows
+   come back with the shard; a Ray Data datasink (`TableSink`) writes them.
 7. **merge**: the shards, sorted by input, are written into the one report (naming
    the output files of duplicates, which only now are all known) and the manifest.
 """

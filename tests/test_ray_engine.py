@@ -188,6 +188,7 @@ def test_parquet_is_read_and_written_by_ray_data_as_by_the_local_engine(
     """A Parquet file with extra columns (int, string, list, null), several row groups,
     split, dropped and duplicate rows and null texts: the Ray engine (Ray Data's reader,
     a datasink) writes the local engine's file: same path, schema, rows, row groups."""
+    pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
     from tests.test_parquet import make_rows, planted, write_parquet
 
@@ -196,6 +197,15 @@ def test_parquet_is_read_and_written_by_ray_data_as_by_the_local_engine(
     assert {planted(i) for i in range(rows)} == {"null", "copy", "compilation", "short", "plain"}
     raw = tmp_path / "raw"
     write_parquet(raw / "sub" / "c.parquet", columns, group_rows=300)
+    # And a `save_to_disk` folder (Arrow IPC streams, read by the workers).
+    ds = raw / "ds"
+    ds.mkdir()
+    table = pq.read_table(raw / "sub" / "c.parquet").slice(0, 200)
+    with pa.ipc.new_stream(ds / "data-00000-of-00001.arrow", table.schema) as writer:
+        for batch in table.to_batches(max_chunksize=70):
+            writer.write_batch(batch)
+    (ds / "state.json").write_text(json.dumps({"_data_files": [
+        {"filename": "data-00000-of-00001.arrow"}]}))
     # Ray Data's blocks far smaller than a row group (as a large file's row groups are
     # to 128 MB blocks): a row group's rows come from several blocks, and blocks hold
     # the end of one row group and the start of the next.
@@ -209,17 +219,18 @@ def test_parquet_is_read_and_written_by_ray_data_as_by_the_local_engine(
         runs[engine] = (out, comparable(read_report(rep)))
     (local, records), (ray_out, ray_records) = runs["local"], runs["ray"]
     names = sorted(p.relative_to(local) for p in local.rglob("*.parquet"))
-    assert names == [Path("sub/c.parquet")]
+    assert names == [Path("ds/data-00000-of-00001.parquet"), Path("sub/c.parquet")]
     assert sorted(p.relative_to(ray_out) for p in ray_out.rglob("*.parquet")) == names
-    expected, got = pq.read_table(local / names[0]), pq.read_table(ray_out / names[0])
-    assert got.equals(expected, check_metadata=True)
-    assert "article" in got.schema.names and 1 < got.num_rows < rows + 100
-    assert (pq.ParquetFile(ray_out / names[0]).metadata.num_row_groups
-            == pq.ParquetFile(local / names[0]).metadata.num_row_groups == 4)
+    for name in names:
+        expected, got = pq.read_table(local / name), pq.read_table(ray_out / name)
+        assert got.equals(expected, check_metadata=True), name
+        assert "article" in got.schema.names and 1 < got.num_rows < rows + 100
+    assert (pq.ParquetFile(ray_out / names[1]).metadata.num_row_groups
+            == pq.ParquetFile(local / names[1]).metadata.num_row_groups == 4)
     rules = Counter(r.get("rule") for r in records if r["type"] == "change")
     assert rules["too-short"] and rules["exact-duplicate"] and any(
         r["type"] == "error" for r in records)
     assert ray_records == records
     manifest = [json.loads(line) for line in
                 (ray_out / ".cleancorp" / "manifest.jsonl").read_text().splitlines()]
-    assert [m["input"] for m in manifest] == ["sub/c.parquet"]
+    assert [m["input"] for m in manifest] == ["ds/data-00000-of-00001.arrow", "sub/c.parquet"]
