@@ -234,3 +234,25 @@ def test_parquet_is_read_and_written_by_ray_data_as_by_the_local_engine(
     manifest = [json.loads(line) for line in
                 (ray_out / ".cleancorp" / "manifest.jsonl").read_text().splitlines()]
     assert [m["input"] for m in manifest] == ["ds/data-00000-of-00001.arrow", "sub/c.parquet"]
+
+
+def test_the_datasink_reports_an_output_it_cannot_write(tmp_path: Path) -> None:
+    """`write_table_output` (what the datasink's tasks run) stages the file and renames
+    it into place; where the target cannot be made, a one-line message, no leftovers."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from cleancorp.parquet_io import Rows, TableLayout
+    from cleancorp.ray_engine import write_table_output
+
+    (tmp_path / ".cleancorp" / "tmp").mkdir(parents=True)
+    batch = pa.record_batch({"text": ["一", "二", "三"]})
+    layout = TableLayout(batch.schema, "text", article=False)
+    calls = [(Rows(batch.slice(0, 2)), False), (None, False), (Rows(batch.slice(2)), True)]
+    assert write_table_output(tmp_path, "a/b.parquet", layout, calls) is None
+    written = pq.ParquetFile(tmp_path / "a" / "b.parquet")
+    assert written.read().column("text").to_pylist() == ["一", "二", "三"]
+    assert written.metadata.num_row_groups == 1
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    error = write_table_output(tmp_path, "blocked/c.parquet", layout, calls)
+    assert error is not None and error.startswith("cannot write output:")
+    assert "\n" not in error and not list((tmp_path / ".cleancorp" / "tmp").iterdir())
