@@ -395,9 +395,10 @@ class OutputTree:
         self.commit(item, staged, entry)
 
     def commit(self, item: InputItem, staged: list[tuple[StagedFile, PurePosixPath]],
-               entry: dict[str, Any]) -> None:
+               entry: dict[str, Any], later: frozenset[str] = frozenset()) -> None:
         """Rename the staged parts of one input into place together, remove the stale
-        parts of an earlier run, then record the input in the manifest."""
+        parts of an earlier run, then record the input in the manifest. `later` names
+        outputs of the input that another writer puts in place (not stale)."""
         try:
             for part, _ in staged:
                 part.close()
@@ -410,7 +411,7 @@ class OutputTree:
                 part.discard()
             raise InputError(f"cannot write output: {exc.strerror or exc}") from None
         old = self.previous.get(item.display, {}).get("outputs", [])
-        new = {str(rel) for _, rel in staged}
+        new = {str(rel) for _, rel in staged} | later
         for stale in old:
             if stale not in new:
                 with contextlib.suppress(OSError):

@@ -241,7 +241,6 @@ def read_slices(table: TableInput) -> Iterator[TableSlice]:
     about `BATCH_BYTES` of text; the last slice of each input row group says so.
     One Parquet row group is read at a time (never the whole file)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     text_field = table.layout.text_field
     first = 1
@@ -255,29 +254,40 @@ def read_slices(table: TableInput) -> Iterator[TableSlice]:
             # An Arrow file is one row group: its output groups are cut by size only.
             groups = iter([_ipc_batches(pa, table.path)])
         for group in groups:
-            pending: TableSlice | None = None
-            for batch in group:
-                sizes = pc.binary_length(batch.column(text_field)).fill_null(0).to_pylist()
-                start = 0
-                while start < batch.num_rows:
-                    stop, size = start, 0
-                    while stop < batch.num_rows and stop - start < BATCH_ROWS and (
-                            size < BATCH_BYTES or stop == start):
-                        size += sizes[stop]
-                        stop += 1
-                    if pending is not None:
-                        yield pending
-                    pending = TableSlice(first, Rows(batch.slice(start, stop - start)),
-                                         sum(sizes[start:stop]))
-                    first += stop - start
-                    start = stop
-            if pending is not None:
-                pending.group_end = True
-                yield pending
+            for piece in group_slices(group, first, text_field):
+                first = piece.first + piece.rows.num_rows
+                yield piece
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or _arrow_error(exc)}; skipped") from None
     except (pa.ArrowException, ValueError) as exc:
         raise InputError(f"unreadable at row {first} ({_arrow_error(exc)}); skipped") from None
+
+
+def group_slices(batches: Iterator[Any], first: int, text_field: str) -> Iterator[TableSlice]:
+    """The slices of one input row group (record batches of at most `READ_ROWS` rows,
+    its first row numbered `first`); the last slice is marked `group_end`. Both
+    engines cut a row group here, so their batches are the same."""
+    import pyarrow.compute as pc
+
+    pending: TableSlice | None = None
+    for batch in batches:
+        sizes = pc.binary_length(batch.column(text_field)).fill_null(0).to_pylist()
+        start = 0
+        while start < batch.num_rows:
+            stop, size = start, 0
+            while stop < batch.num_rows and stop - start < BATCH_ROWS and (
+                    size < BATCH_BYTES or stop == start):
+                size += sizes[stop]
+                stop += 1
+            if pending is not None:
+                yield pending
+            pending = TableSlice(first, Rows(batch.slice(start, stop - start)),
+                                 sum(sizes[start:stop]))
+            first += stop - start
+            start = stop
+    if pending is not None:
+        pending.group_end = True
+        yield pending
 
 
 def file_digest(path: Path) -> tuple[int, str]:
@@ -445,5 +455,5 @@ def dataset_data_files(folder: Path) -> list[str] | None:
 __all__ = [
     "ARTICLE", "Rows", "TableInput", "TableLayout", "TableSlice", "TableWriter",
     "dataset_data_files", "documents_table", "file_digest", "import_pyarrow", "open_table",
-    "output_rows", "read_slices", "read_table",
+    "group_slices", "output_rows", "read_slices", "read_table",
 ]

@@ -6,7 +6,9 @@ records with the work spread over a Ray cluster; the driver plans the run and me
 the report, nothing else:
 
 1. **units**: the inputs in stable order; JSON Lines inputs become batches of records
-   (read by the workers, as the local engine's parent reads them).
+   (read by the workers, as the local engine's parent reads them). Parquet inputs
+   are read by `ray.data.read_parquet`; one task per input row group cuts its rows
+   from the blocks into the local engine's batches (`_parquet_units`).
 2. **templates** (boilerplate's corpus step): each unit is decoded, its documents emit
    (line key, document hash) rows, the engine groups them by key and keeps the keys
    found in `template_min_docs` distinct documents.
@@ -25,7 +27,8 @@ the report, nothing else:
 6. **finish**: results and recorded answers grouped by input; `corpus_apply` runs
    again on the real documents with the recorded answers, then the filters after
    `dedup`; outputs are written in place (atomically, same names as the local engine)
-   and the report records of the input form its shard.
+   and the report records of the input form its shard. A table input's output rows
+   come back with the shard; a Ray Data datasink (`TableSink`) writes them.
 7. **merge**: the shards, sorted by input, are written into the one report (naming
    the output files of duplicates, which only now are all known) and the manifest.
 """
@@ -36,13 +39,16 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
+import os
 import pickle
 import sys
+import tempfile
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 import numpy as np
@@ -50,8 +56,8 @@ import numpy as np
 from cleancorp.config import RunConfig, default_jobs
 from cleancorp.dedup_index import band_keys
 from cleancorp.document import Document
-from cleancorp.errors import UsageError
-from cleancorp.files import InputItem, OutputTree
+from cleancorp.errors import InputError, UsageError
+from cleancorp.files import STATE_DIR, TABLE_KINDS, InputItem, OutputTree, StagedFile
 from cleancorp.pipeline import Pipeline
 from cleancorp.report import Report
 from cleancorp.runner import (
@@ -250,6 +256,56 @@ def _in_process(job: Job, what: str = "job") -> Any:
     return _PROCESS[what]
 
 
+class TableCalls:
+    """The output of a table input as the calls its `TableWriter` would get: the
+    finish stage collects them (it stands in for the staged file and the writer),
+    `TableSink` makes them on the real writer."""
+
+    path = None
+
+    def __init__(self, layout: Any) -> None:
+        self.layout = layout
+        self.calls: list[tuple[Any, bool]] = []  # (parquet_io.Rows | None, group_end)
+        self.rows = 0
+
+    def add(self, batch: Any, group_end: bool) -> None:
+        from cleancorp.parquet_io import Rows
+
+        kept = batch is not None and batch.num_rows > 0
+        self.calls.append((Rows(batch) if kept else None, group_end))
+        self.rows += batch.num_rows if kept else 0
+
+    @property
+    def started(self) -> bool:
+        return self.rows > 0
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        self.calls = []
+
+    discard = abort
+
+
+class _ShardTree(OutputTree):
+    """The output tree as a finish task sees it: text outputs are put in place as by
+    the local engine; a table output is kept (`tables`) for `TableSink` to write."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.deferred = []
+        self.tables: list[tuple[str, str, Any, list[tuple[Any, bool]]]] = []
+
+    def commit(self, item: InputItem, staged: list[tuple[StagedFile, PurePosixPath]],
+               entry: dict[str, Any], later: frozenset[str] = frozenset()) -> None:
+        files = [(part, rel) for part, rel in staged if not isinstance(part, TableCalls)]
+        for part, rel in staged:
+            if isinstance(part, TableCalls):
+                self.tables.append((item.display, str(rel), part.layout, part.calls))
+        super().commit(item, files, entry, later | {str(rel) for _, rel in staged})
+
+
 class _ShardRunner(Runner):
     """The local runner's per-input code, writing into a shard instead of the report."""
 
@@ -258,14 +314,22 @@ class _ShardRunner(Runner):
                          CallRecorder())  # type: ignore[arg-type]
         self.pipeline = job.pipeline  # with the template lines the engine counted
         if self.tree is not None:
-            self.tree.deferred = []
+            self.tree = _ShardTree(self.tree.root)
 
     def unit_batches(self, item: InputItem) -> Iterator[Batch | None]:
         if item.kind == "jsonl" and item.error is None:
             for _, _, batch in self._jsonl_batches(item):
                 yield batch
+        elif item.kind == "arrow" and item.error is None:
+            # An Arrow file of a `save_to_disk` folder (Ray Data has no reader for
+            # Arrow IPC streams): read by the worker, as the local parent reads it.
+            for _, _, batch in self._table_batches(item):
+                yield batch
         else:
             yield None
+
+    def _open_table_output(self, state: Any, layout: Any) -> None:
+        state.part = state.writer = TableCalls(layout)
 
 
 class ReadUnits:
@@ -485,7 +549,7 @@ def finish_input(group: dict[str, np.ndarray], job: Job) -> dict[str, np.ndarray
     runner.report = CallRecorder(job.writing_report)
     runner.observer = CallRecorder()
     if runner.tree is not None:
-        runner.tree.deferred = []
+        runner.tree.deferred, runner.tree.tables = [], []
     answers: dict[Any, deque[Any]] = defaultdict(deque)
     results = []
     for n in np.argsort(group["first"], kind="stable"):
@@ -496,11 +560,128 @@ def finish_input(group: dict[str, np.ndarray], job: Job) -> dict[str, np.ndarray
             results.append(pickle.loads(group["result"][n]))
     state = ReplayIndex(answers, job.targets)
     runner.corpus_state = state
+    last = results[-1].batch if results else None
+    if last is not None and last.final and last.total_bytes < 0:
+        # A Parquet input read by Ray Data: its size (text bytes) is only known here.
+        last.total_bytes = sum(r.batch.text_bytes for r in results if r.batch is not None)
     for result in results:
         runner._finish(result)
     shard = (runner.report.calls, runner.observer.calls,
              runner.tree.deferred if runner.tree is not None else [], state.names)
-    return {"i": group["i"][:1], "shard": np.array([pickle.dumps(shard)], dtype=object)}
+    tables = runner.tree.tables if runner.tree is not None else []
+    return {"i": group["i"][:1], "shard": np.array([pickle.dumps(shard)], dtype=object),
+            "table": np.array([pickle.dumps(tables) if tables else b""], dtype=object)}
+
+
+# -- Parquet inputs: read by Ray Data, written by a datasink --------------------------------
+
+
+def _num_rows(block: Any) -> int:
+    return int(block.num_rows)
+
+
+def group_units(i: int, item_blob: bytes, layout: Any, first: int, num_rows: int,
+                final: bool, starts: list[int], *blocks: Any) -> Any:
+    """The units of one input row group (rows `first`.. of the file, 1-based) from the
+    Ray Data blocks that hold them (block k starts at row `starts[k]`): the local
+    engine's batches (`parquet_io.group_slices`), the last of the input `final`."""
+    import pyarrow as pa
+
+    from cleancorp import parquet_io
+
+    item = pickle.loads(item_blob)
+    pieces = []
+    begin, end = first - 1, first - 1 + num_rows
+    for start, block in zip(starts, blocks, strict=True):
+        lo, hi = max(begin, start), min(end, start + block.num_rows)
+        if hi > lo:
+            piece = block.slice(lo - start, hi - lo)
+            # Ray Data may widen types (large_string, large_list): the input's own
+            # schema, as the footer gives it, is what the output is written with.
+            names = [f.name for f in layout.schema if f.name in piece.schema.names]
+            schema = pa.schema([layout.schema.field(n) for n in names],
+                               metadata=layout.schema.metadata)
+            pieces.append(piece.select(names).cast(schema))
+    rows = pa.concat_tables(pieces).combine_chunks() if pieces else None
+    if rows is None or rows.num_rows != num_rows:
+        raise RuntimeError(f"{item.display}: Ray Data gave {rows.num_rows if rows else 0} "
+                           f"rows for the row group at row {first}, not {num_rows}")
+    batches = rows.to_batches(max_chunksize=parquet_io.READ_ROWS)
+    units = [Batch(piece.first, [], rows=piece.rows, layout=layout, group_end=piece.group_end,
+                   text_bytes=piece.text_bytes)
+             for piece in parquet_io.group_slices(iter(batches), first, layout.text_field)]
+    if final:
+        last = units[-1]
+        try:
+            _, last.digest = parquet_io.file_digest(item.path)
+            last.final, last.total_bytes = True, -1  # summed by the finish stage
+        except InputError as exc:
+            units.append(Batch(last.first + last.rows.num_rows, [], final=True, error=str(exc),
+                               total_bytes=-1))
+    return _units_table(i, item_blob, units)
+
+
+def _units_table(i: int, item_blob: bytes, units: list[Batch]) -> Any:
+    import pyarrow as pa
+
+    return pa.table({"i": pa.array([i] * len(units), pa.int64()),
+                     "item": pa.array([item_blob] * len(units), pa.binary()),
+                     "first": pa.array([u.first for u in units], pa.int64()),
+                     "unit": pa.array([pickle.dumps(u) for u in units], pa.binary())})
+
+
+def write_table_output(root: Path, rel: str, layout: Any, calls: list[tuple[Any, bool]]
+                       ) -> str | None:
+    """One table output, written as the local engine writes it (staged, then renamed
+    into place); an error message if it cannot be written."""
+    from cleancorp.parquet_io import TableWriter
+
+    fd, tmp = tempfile.mkstemp(dir=root / STATE_DIR / "tmp", prefix="part-")
+    part = StagedFile(Path(tmp), os.fdopen(fd, "wb"), "")
+    writer = TableWriter(part.stream, layout)
+    try:
+        for rows, group_end in calls:
+            writer.add(rows.batch if rows is not None else None, group_end)
+        writer.close()
+        part.close()
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(part.path, target)
+    except (OSError, ValueError) as exc:
+        writer.abort()
+        part.discard()
+        return f"cannot write output: {exc}"
+    return None
+
+
+def _table_sink_class() -> Any:
+    """`TableSink`, defined once Ray is imported (its base class is Ray's)."""
+    from ray.data import Datasink
+    from ray.data.block import BlockAccessor
+
+    class TableSink(Datasink):
+        """Writes the Parquet outputs of table inputs: rows of (input, output path,
+        layout, writer calls) from the finish stage, one output file per row."""
+
+        def __init__(self, root: Path) -> None:
+            self.root = root
+            self.errors: dict[str, str] = {}
+
+        def write(self, blocks: Iterable[Any], ctx: Any) -> list[tuple[str, str]]:
+            errors = []
+            for block in blocks:  # a finish shard without a table output has b""
+                for blob in BlockAccessor.for_block(block).to_arrow().column("table").to_pylist():
+                    for display, rel, layout, calls in pickle.loads(blob):
+                        error = write_table_output(self.root, rel, layout, calls)
+                        if error is not None:
+                            errors.append((display, error))
+            return errors
+
+        def on_write_complete(self, write_result: Any) -> None:
+            for errors in write_result.write_returns:
+                self.errors.update(errors)
+
+    return TableSink
 
 
 # -- the driver ----------------------------------------------------------------------------
@@ -576,10 +757,19 @@ class RayRunner:
         # inputs (millions of them on a large corpus).
         job = Job(dataclasses.replace(self.plan, items=[]), self.pipeline,
                   self.level is not None)
-        blocks = max(1, min(len(items), workers * 16))
-        units = rd.from_items([{"i": i, "item": pickle.dumps(it)} for i, it in enumerate(items)],
-                              override_num_blocks=blocks).flat_map(
-            ReadUnits(job))
+        # Parquet inputs are read by Ray Data's reader; the others by the workers.
+        others = [(i, it) for i, it in enumerate(items)
+                  if it.kind != "parquet" or it.error is not None]
+        tables = [self._parquet_units(i, it) for i, it in enumerate(items)
+                  if it.kind == "parquet" and it.error is None]
+        units = None
+        if others:
+            blocks = max(1, min(len(others), workers * 16))
+            units = rd.from_items([{"i": i, "item": pickle.dumps(it)} for i, it in others],
+                                  override_num_blocks=blocks).flat_map(ReadUnits(job))
+        if tables:
+            table_units = rd.from_arrow_refs([ref for refs in tables for ref in refs])
+            units = table_units if units is None else units.union(table_units)
         self._lap("start")
         self._count_templates(units, job)
         self._lap("templates")
@@ -591,12 +781,26 @@ class RayRunner:
         finished = cleaned.union(answers) if answers is not None else cleaned
         shards = (finished.groupby("i").map_groups(
             finish_input, fn_kwargs={"job": job}, batch_format="numpy")
-            .sort("i"))
+            .sort("i")).materialize()
+        failed: dict[str, str] = {}
+        if tree is not None and any(it.kind in TABLE_KINDS for it in items):
+            # Table outputs are written by Ray Data's writer machinery: a datasink
+            # whose tasks write each output file (staged, renamed into place).
+            sink = _table_sink_class()(tree.root)
+            shards.select_columns(["table"]).write_datasink(sink)
+            failed = sink.errors
         names: dict[str, str | None] = {}
-        for row in shards.iter_rows():
+        for row in shards.select_columns(["i", "shard"]).iter_rows():
             report_calls, observer_calls, entries, shard_names = pickle.loads(row["shard"])
             names.update(shard_names)
             for name, args, kwargs in report_calls:
+                if name == "file" and args[0].input in failed:
+                    # The datasink could not write this input's output: it failed.
+                    outcome = args[0]
+                    self.report.error(outcome.input, failed[outcome.input],
+                                      bytes_in=outcome.bytes_in)
+                    self.observer.error(outcome.input, failed[outcome.input])
+                    continue
                 if name == "change" and "duplicate_of" in args[0]:
                     record = dict(args[0])
                     record["duplicate_of"] = names.get(record["duplicate_of"]) or record[
@@ -607,13 +811,49 @@ class RayRunner:
                 getattr(self.observer, name)(*args, **kwargs)
             if tree is not None:
                 for entry in entries:
-                    tree.record(entry)
+                    if entry["input"] not in failed:
+                        tree.record(entry)
         if tree is not None:
             tree.close()
         self._lap("finish")
         self.observer.finish()
         self.report.close(versions(self.pipeline))
         return self.report.exit_code
+
+    def _parquet_units(self, i: int, item: InputItem) -> list[Any]:
+        """The units of a Parquet input, read by `ray.data.read_parquet`: object refs
+        of tables of unit rows, one per input row group (`group_units`). The footer,
+        read here as the local parent reads it, gives the row groups; the rows of
+        each are cut from the blocks Ray Data read, numbered by the blocks' sizes."""
+        from cleancorp import parquet_io
+
+        ray = self.ray
+        blob = pickle.dumps(item)
+        split = self.pipeline.filter("split") is not None
+        try:
+            table = parquet_io.open_table(item.path, "parquet", self.config.text_field, split)
+        except InputError as exc:
+            return [ray.put(_units_table(i, blob, [Batch(1, [], final=True, error=str(exc))]))]
+        try:
+            blocks = self.ray.data.read_parquet(
+                str(item.path), partitioning=None, file_extensions=None).to_arrow_refs()
+            sizes = ray.get([ray.remote(_num_rows).remote(b) for b in blocks])
+        except Exception as exc:  # noqa: BLE001 -- a Ray task error wraps pyarrow's
+            message = str(getattr(exc, "cause", None) or exc).strip().splitlines()
+            error = f"unreadable ({message[-1] if message else type(exc).__name__}); skipped"
+            return [ray.put(_units_table(i, blob, [Batch(1, [], final=True, error=error)]))]
+        starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).tolist()
+        task = ray.remote(group_units)
+        groups = [(first, rows) for first, rows in zip(
+            np.concatenate([[0], np.cumsum(table.group_rows, dtype=np.int64)]).tolist(),
+            table.group_rows) if rows]
+        refs = []
+        for n, (first, rows) in enumerate(groups):
+            mine = [k for k in range(len(blocks))
+                    if starts[k] < first + rows and starts[k + 1] > first]
+            refs.append(task.remote(i, blob, table.layout, first + 1, rows, n == len(groups) - 1,
+                                    [starts[k] for k in mine], *[blocks[k] for k in mine]))
+        return refs
 
     def _count_templates(self, units: Any, job: Job) -> None:
         boiler = self.pipeline.filter("boilerplate")

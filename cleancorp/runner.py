@@ -122,6 +122,7 @@ class Batch:
     rows: Any = None  # a table input's rows (`parquet_io.Rows`) instead of `lines`
     layout: Any = None  # with `rows`: how the output is written (`parquet_io.TableLayout`)
     group_end: bool = False  # with `rows`: the last rows of an output row group
+    text_bytes: int = 0  # with `rows`: the UTF-8 bytes of this batch's texts
 
 
 @dataclass
@@ -596,7 +597,7 @@ class Runner:
                     yield item, None, last
                 total += piece.text_bytes
                 last = Batch(piece.first, [], rows=piece.rows, layout=table.layout,
-                             group_end=piece.group_end)
+                             group_end=piece.group_end, text_bytes=piece.text_bytes)
             if last is None:
                 raise InputError("empty file (no rows); skipped")
             _, file_hash = parquet_io.file_digest(item.path)
@@ -633,7 +634,11 @@ class Runner:
             raise
 
     def _start_pool(self) -> None:
-        self._jobs = min(default_jobs(self.config), max(1, len(self.plan.items)))
+        # No more workers than units of work: an input is one unit, but a streamed
+        # input (JSON Lines, a table) is many batches, so one keeps every worker busy.
+        streamed = any(it.kind in STREAMED_KINDS and it.error is None for it in self.plan.items)
+        self._jobs = default_jobs(self.config) if streamed else min(
+            default_jobs(self.config), max(1, len(self.plan.items)))
         if self._jobs > 1:
             method = os.environ.get("CLEANCORP_MP_START", "spawn")
             self._pool = ProcessPoolExecutor(
@@ -820,12 +825,20 @@ class Runner:
             return None  # --check: nothing is written
         try:
             if state.writer is None:
-                state.part = self.tree.stage("")
-                state.writer = parquet_io.TableWriter(state.part.stream, batch.layout)
+                self._open_table_output(state, batch.layout)
             state.writer.add(rows, batch.group_end)
         except (OSError, ValueError) as exc:
             return f"cannot write output: {exc}"
         return None
+
+    def _open_table_output(self, state: _Stream, layout: Any) -> None:
+        """The staged output of a table input and its Parquet writer (`state.part`,
+        `state.writer`); the Ray engine defers the writing to its datasink instead."""
+        from cleancorp import parquet_io
+
+        assert self.tree is not None
+        state.part = self.tree.stage("")
+        state.writer = parquet_io.TableWriter(state.part.stream, layout)
 
     def _jsonl_lines(self, result: UnitResult) -> list[bytes]:
         """The output lines of JSON Lines records: bad lines passed through as they

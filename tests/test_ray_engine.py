@@ -181,3 +181,78 @@ def test_a_trimmed_document_meets_a_new_near_duplicate(local_ray: None, tmp_path
     assert ("b.txt", "repeated-passage") in rules and ("c.txt", "near-duplicate") in rules
     assert runs["ray"][0] == outputs
     assert runs["ray"][1] == records
+
+
+def test_parquet_is_read_and_written_by_ray_data_as_by_the_local_engine(
+        local_ray: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Parquet file with extra columns (int, string, list, null), several row groups,
+    split, dropped and duplicate rows and null texts: the Ray engine (Ray Data's reader,
+    a datasink) writes the local engine's file: same path, schema, rows, row groups."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from tests.test_parquet import make_rows, planted, write_parquet
+
+    rows = 1_200
+    columns = make_rows(rows)
+    assert {planted(i) for i in range(rows)} == {"null", "copy", "compilation", "short", "plain"}
+    raw = tmp_path / "raw"
+    write_parquet(raw / "sub" / "c.parquet", columns, group_rows=300)
+    # And a `save_to_disk` folder (Arrow IPC streams, read by the workers).
+    ds = raw / "ds"
+    ds.mkdir()
+    table = pq.read_table(raw / "sub" / "c.parquet").slice(0, 200)
+    with pa.ipc.new_stream(ds / "data-00000-of-00001.arrow", table.schema) as writer:
+        for batch in table.to_batches(max_chunksize=70):
+            writer.write_batch(batch)
+    (ds / "state.json").write_text(json.dumps({"_data_files": [
+        {"filename": "data-00000-of-00001.arrow"}]}))
+    # Ray Data's blocks far smaller than a row group (as a large file's row groups are
+    # to 128 MB blocks): a row group's rows come from several blocks, and blocks hold
+    # the end of one row group and the start of the next.
+    monkeypatch.setattr(ray.data.DataContext.get_current(), "target_max_block_size", 16 << 10)
+    runs = {}
+    for engine in ("local", "ray"):
+        out, rep = tmp_path / f"out-{engine}", tmp_path / f"r-{engine}.jsonl"
+        result = run_cli("clean", str(raw), "-o", str(out), "--report", str(rep), "-q",
+                         "-j", "2", "--engine", engine, "--include", "*.parquet")
+        assert result.exit_code == 3, result.stderr  # null texts are record errors
+        runs[engine] = (out, comparable(read_report(rep)))
+    (local, records), (ray_out, ray_records) = runs["local"], runs["ray"]
+    names = sorted(p.relative_to(local) for p in local.rglob("*.parquet"))
+    assert names == [Path("ds/data-00000-of-00001.parquet"), Path("sub/c.parquet")]
+    assert sorted(p.relative_to(ray_out) for p in ray_out.rglob("*.parquet")) == names
+    for name in names:
+        expected, got = pq.read_table(local / name), pq.read_table(ray_out / name)
+        assert got.equals(expected, check_metadata=True), name
+        assert "article" in got.schema.names and 1 < got.num_rows < rows + 100
+    assert (pq.ParquetFile(ray_out / names[1]).metadata.num_row_groups
+            == pq.ParquetFile(local / names[1]).metadata.num_row_groups == 4)
+    rules = Counter(r.get("rule") for r in records if r["type"] == "change")
+    assert rules["too-short"] and rules["exact-duplicate"] and any(
+        r["type"] == "error" for r in records)
+    assert ray_records == records
+    manifest = [json.loads(line) for line in
+                (ray_out / ".cleancorp" / "manifest.jsonl").read_text().splitlines()]
+    assert [m["input"] for m in manifest] == ["ds/data-00000-of-00001.arrow", "sub/c.parquet"]
+
+
+def test_the_datasink_reports_an_output_it_cannot_write(tmp_path: Path) -> None:
+    """`write_table_output` (what the datasink's tasks run) stages the file and renames
+    it into place; where the target cannot be made, a one-line message, no leftovers."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from cleancorp.parquet_io import Rows, TableLayout
+    from cleancorp.ray_engine import write_table_output
+
+    (tmp_path / ".cleancorp" / "tmp").mkdir(parents=True)
+    batch = pa.record_batch({"text": ["一", "二", "三"]})
+    layout = TableLayout(batch.schema, "text", article=False)
+    calls = [(Rows(batch.slice(0, 2)), False), (None, False), (Rows(batch.slice(2)), True)]
+    assert write_table_output(tmp_path, "a/b.parquet", layout, calls) is None
+    written = pq.ParquetFile(tmp_path / "a" / "b.parquet")
+    assert written.read().column("text").to_pylist() == ["一", "二", "三"]
+    assert written.metadata.num_row_groups == 1
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    error = write_table_output(tmp_path, "blocked/c.parquet", layout, calls)
+    assert error is not None and error.startswith("cannot write output:")
+    assert "\n" not in error and not list((tmp_path / ".cleancorp" / "tmp").iterdir())
