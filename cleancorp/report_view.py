@@ -22,13 +22,16 @@ HTML page are strings.
 
 from __future__ import annotations
 
+import gzip
 import html
+import io
 import json
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cleancorp.errors import CleancorpError
 from cleancorp.explain import REMOVALS, build_view, match_input
@@ -81,7 +84,10 @@ def parse_report(lines: Iterable[str], source: str = "report") -> ReportData:
             raise ReportError(f"{source}:{n}: not a cleancorp report record")
         kind = rec["type"]
         if kind == "change":
-            data.changes.append(rec)
+            if "edits" in rec:
+                data.changes.extend(expand_packed(rec))
+            else:
+                data.changes.append(rec)
         elif kind == "file":
             data.files.append(rec)
         elif kind == "error":
@@ -91,15 +97,72 @@ def parse_report(lines: Iterable[str], source: str = "report") -> ReportData:
     return data
 
 
+#: Keys of a packed record (`--report-level compact`) that its edits do not inherit.
+_PACKED_OWN = frozenset({"line", "line_end", "edits"})
+
+
+def expand_packed(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The one-record-per-edit form of a packed record (`report.packed_record`): what
+    `--report-level all` writes, with `before`/`after` the changed spans and the
+    unchanged characters around them (`…` where a stretch between spans is left out)
+    instead of the filter's whole window, and the packed `pieces` (which
+    `explain` locates in the input line).
+
+    >>> [rec] = expand_packed({"type": "change", "input": "a.txt", "filter": "punctuation",
+    ...     "rule": "cjk-ascii", "action": "replace", "line": 3, "line_end": 3,
+    ...     "edits": [[3, ["甲", [",", "，"], "乙", 20, "丙", [",", "，"], "丁"]]]})
+    >>> rec["line"], rec["line_end"], rec["before"], rec["after"]
+    (3, 3, '甲,乙…丙,丁', '甲，乙…丙，丁')
+    """
+    from cleancorp.report import unpack_edit
+
+    head = {k: v for k, v in record.items() if k not in _PACKED_OWN}
+    out = []
+    for edit in record["edits"]:
+        line, line_end, pieces = edit if len(edit) == 3 else (edit[0], edit[0], edit[1])
+        before, after = unpack_edit(pieces)
+        rec = dict(head)
+        if line is not None:
+            rec["line"], rec["line_end"] = line, line_end
+        rec.update(before=before, after=after, pieces=pieces)
+        out.append(rec)
+    return out
+
+
+def open_report(path: str | Path) -> IO[str]:
+    """A report file as UTF-8 text, decompressed when its name ends in `.zst` or `.gz`
+    (how `clean --report` writes such names)."""
+    name = str(path)
+    if name.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8")
+    if name.endswith(".zst"):
+        import zstandard
+
+        raw = open(path, "rb")  # noqa: SIM115 (closed with the text stream)
+        try:
+            stream = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
+        except BaseException:
+            raw.close()
+            raise
+        return io.TextIOWrapper(stream, encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
 def read_report(path: str | Path) -> ReportData:
-    """Read a report file (UTF-8 JSON Lines)."""
+    """Read a report file (UTF-8 JSON Lines, compressed when named `.zst` or `.gz`)."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open_report(path) as fh:
             return parse_report(fh, str(path))
     except OSError as exc:
         raise ReportError(f"{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ReportError(f"{path}: not UTF-8 (is it a cleancorp report?)") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error):
+        raise ReportError(f"{path}: not a gzip file, or a truncated one") from None
+    except Exception as exc:  # zstandard.ZstdError (the module is imported lazily)
+        if type(exc).__name__ == "ZstdError":
+            raise ReportError(f"{path}: not a zstd file, or a truncated one ({exc})") from None
+        raise
 
 
 def removed_bytes(record: Mapping[str, Any]) -> int:
