@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cleancorp.report_view import open_report  # noqa: E402
+from cleancorp.report_view import open_report
 
 
 def key_cost(record: dict) -> dict[str, int]:

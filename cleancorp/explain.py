@@ -264,7 +264,8 @@ def _inline_pieces(text: str, pieces: list[Any]) -> list[Segment] | None:
     """A packed edit (`report.pack_edit`) drawn inside the input line: its unchanged
     pieces, old sides and left-out lengths must match exactly one place of the line.
 
-    >>> plain_segments(_inline_pieces("甲乙,丙丁戊己,庚", ["乙", [",", "，"], "丙", 2, "己", [",", "，"], "庚"]))
+    >>> pieces = ["乙", [",", "，"], "丙", 2, "己", [",", "，"], "庚"]
+    >>> plain_segments(_inline_pieces("甲乙,丙丁戊己,庚", pieces))
     '甲乙[-,-]{+，+}丙丁戊己[-,-]{+，+}庚'
     """
     pattern = "".join(regex.escape(p) if isinstance(p, str) else f"(.{{{p}}})"

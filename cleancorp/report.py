@@ -106,7 +106,8 @@ def pack_edit(before: str, after: str, spans: Any = None,
     characters of `before` and joining gives back `before` (old sides) and `after`
     (new sides) from the first piece on; the text outside the pieces is unchanged.
 
-    >>> pack_edit("甲" * 30 + "," + "乙" * 30 + "," + "丙" * 5, "甲" * 30 + "，" + "乙" * 30 + "，" + "丙" * 5, context=2)
+    >>> old = "甲" * 30 + "," + "乙" * 30 + "," + "丙" * 5
+    >>> pack_edit(old, old.replace(",", "，"), context=2)
     ['甲甲', [',', '，'], '乙乙', 26, '乙乙', [',', '，'], '丙丙']
     """
     pieces: list[Any] = []
@@ -271,7 +272,7 @@ def report_file(path: str | Path) -> Iterator[IO[str]]:
     try:
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
+        Path(tmp).chmod(0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
         out: IO[bytes]
         if target.name.endswith(".gz"):
             out = gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0)
@@ -291,10 +292,10 @@ def report_file(path: str | Path) -> Iterator[IO[str]]:
                 text.close()
         raw.close()
         if done:
-            os.replace(tmp, target)
+            Path(tmp).replace(target)
         else:
             with contextlib.suppress(OSError):
-                os.unlink(tmp)
+                Path(tmp).unlink()
 
 
 @dataclass

@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import gzip
 import html
-import io
 import json
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from cleancorp.errors import CleancorpError
 from cleancorp.explain import REMOVALS, build_view, match_input
@@ -129,23 +128,54 @@ def expand_packed(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def open_report(path: str | Path) -> IO[str]:
-    """A report file as UTF-8 text, decompressed when its name ends in `.zst` or `.gz`
-    (how `clean --report` writes such names)."""
+class _ZstdText:
+    """The lines of a zstd-compressed report, decompressed as they are read. Unlike
+    `zstandard`'s stream reader, it notices a file that ends before its frame does (a
+    report cut short by a full disk or a copy) instead of yielding less text."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        self._raw = Path(path).open("rb")  # closed by __exit__
+
+    def __enter__(self) -> _ZstdText:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._raw.close()
+
+    def __iter__(self) -> Iterator[str]:
+        import codecs
+
+        import zstandard
+
+        text = codecs.getincrementaldecoder("utf-8")()
+        rest = ""
+        eof = True  # an empty file: no frame, no text
+        obj = zstandard.ZstdDecompressor().decompressobj()
+        while chunk := self._raw.read(1 << 20):
+            if obj.eof:  # a second frame (concatenated files)
+                obj = zstandard.ZstdDecompressor().decompressobj()
+            rest += text.decode(obj.decompress(chunk))
+            eof = obj.eof
+            *lines, rest = rest.split("\n")
+            for line in lines:
+                yield line + "\n"
+        if not eof:
+            raise ReportError(f"{self.path}: a truncated zstd file (the report was cut short)")
+        rest += text.decode(b"", final=True)
+        if rest:
+            yield rest
+
+
+def open_report(path: str | Path) -> Any:
+    """A report file as UTF-8 lines (a context manager to iterate), decompressed when
+    its name ends in `.zst` or `.gz` (how `clean --report` writes such names)."""
     name = str(path)
     if name.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8")
     if name.endswith(".zst"):
-        import zstandard
-
-        raw = open(path, "rb")  # noqa: SIM115 (closed with the text stream)
-        try:
-            stream = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
-        except BaseException:
-            raw.close()
-            raise
-        return io.TextIOWrapper(stream, encoding="utf-8")
-    return open(path, encoding="utf-8")
+        return _ZstdText(path)
+    return Path(path).open(encoding="utf-8")
 
 
 def read_report(path: str | Path) -> ReportData:
@@ -161,7 +191,7 @@ def read_report(path: str | Path) -> ReportData:
         raise ReportError(f"{path}: not a gzip file, or a truncated one") from None
     except Exception as exc:  # zstandard.ZstdError (the module is imported lazily)
         if type(exc).__name__ == "ZstdError":
-            raise ReportError(f"{path}: not a zstd file, or a truncated one ({exc})") from None
+            raise ReportError(f"{path}: not a zstd file, or a damaged one ({exc})") from None
         raise
 
 
