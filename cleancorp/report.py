@@ -32,9 +32,10 @@ EVERY_CHANGE = frozenset({"all", "compact"})
 #: window (`document.CONTEXT_CHARS`), and nothing of the unchanged text between spans
 #: (on the bench corpus, 4 characters gave a third less than 8 and located as often).
 PACK_CONTEXT = 4
-#: Above this many characters the changed middle of an edit whose length changed is
-#: kept as one span rather than aligned (difflib is quadratic in the worst case).
-ALIGN_LIMIT = 2000
+#: Above this many characters what `_align` cannot follow is kept as one span rather
+#: than aligned by difflib (quadratic in the worst case; it was 80% of the packing time
+#: when it aligned every edit whose length changed).
+ALIGN_LIMIT = 300
 
 
 #: Characters that JSON leaves raw but line-splitting readers (Python's
@@ -64,7 +65,7 @@ def _changed_spans(before: str, after: str, spans: Any = None) -> list[tuple[int
     r"""The changed spans of an edit `before` -> `after` as (start, end, replacement) in
     `before`'s coordinates, sorted and disjoint: the filter's own `spans` when it gave
     them, a character comparison when the length is unchanged (t2s, punctuation), else
-    the changed middle aligned with difflib (unicode, layout joins).
+    the changed middle aligned by `_align` (unicode, layout joins).
 
     >>> _changed_spans("甲,乙,丙", "甲，乙，丙")
     [(1, 2, '，'), (3, 4, '，')]
@@ -87,19 +88,76 @@ def _changed_spans(before: str, after: str, spans: Any = None) -> list[tuple[int
         return [(int(i), int(j), after[i:j]) for i, j in zip(starts, ends, strict=True)]
     prefix = common_prefix(before, after)
     suffix = common_prefix(before[prefix:][::-1], after[prefix:][::-1])
+    suffix = min(suffix, len(before) - prefix, len(after) - prefix)
     old, new = before[prefix : len(before) - suffix], after[prefix : len(after) - suffix]
-    if len(old) + len(new) > ALIGN_LIMIT or not old or not new:
+    if not old or not new:
         return [(prefix, prefix + len(old), new)]
+    return [(prefix + i, prefix + j, rep) for i, j, rep in _align(old, new)]
+
+
+def _align(old: str, new: str) -> list[tuple[int, int, str]]:
+    r"""Spans turning `old` into `new`, for edits that delete, insert or replace a few
+    characters here and there (a join's line breaks and glue, spaces between CJK,
+    entities): unchanged stretches are skipped in C (`common_prefix`), and at each
+    difference the nearest place where `SYNC` characters agree again is searched
+    within `LOOKAHEAD` characters of each side. Where none is, the rest is aligned by
+    difflib when it is short, else kept as one span. Any alignment is exact (the spans
+    always turn `old` into `new`); a better one only makes the record smaller.
+
+    >>> _align("党委 办公室 召开", "党委办公室召开")
+    [(2, 3, ''), (6, 7, '')]
+    >>> _align("the\nend", "the end")
+    [(3, 4, ' ')]
+    """
     out: list[tuple[int, int, str]] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "equal":
-            out.append((prefix + i1, prefix + i2, new[j1:j2]))
-    return out
+    i = j = 0
+    while True:
+        k = common_prefix(old[i:], new[j:])
+        i, j = i + k, j + k
+        if i == len(old) and j == len(new):
+            return out
+        sync = _sync(old, new, i, j)
+        if sync is None:
+            rest_old, rest_new = old[i:], new[j:]
+            if len(rest_old) + len(rest_new) <= ALIGN_LIMIT:
+                matcher = difflib.SequenceMatcher(None, rest_old, rest_new, autojunk=False)
+                out += [(i + i1, i + i2, rest_new[j1:j2])
+                        for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+            else:
+                out.append((i, len(old), rest_new))
+            return out
+        di, dj = sync
+        out.append((i, i + di, new[j : j + dj]))
+        i, j = i + di, j + dj
+
+
+#: `_align`: characters that must agree after a difference, and how far to look for them.
+SYNC = 3
+LOOKAHEAD = 8
+
+
+def _sync(old: str, new: str, i: int, j: int) -> tuple[int, int] | None:
+    """The smallest (deleted, inserted) counts after which `old[i:]` and `new[j:]`
+    agree on `SYNC` characters (or both end), None beyond `LOOKAHEAD`."""
+    n_old, n_new = len(old), len(new)
+    for total in range(1, 2 * LOOKAHEAD + 1):
+        for di in range(max(0, total - LOOKAHEAD), min(total, LOOKAHEAD) + 1):
+            dj = total - di
+            a, b = i + di, j + dj
+            if a > n_old or b > n_new:
+                continue
+            if a == n_old or b == n_new:
+                if a == n_old and b == n_new:
+                    return di, dj
+                continue
+            if old[a : a + SYNC] == new[b : b + SYNC]:
+                return di, dj
+    return None
 
 
 def pack_edit(before: str, after: str, spans: Any = None,
-              context: int = PACK_CONTEXT) -> list[Any]:
+              context: int = PACK_CONTEXT,
+              changed: list[tuple[int, int, str]] | None = None) -> list[Any]:
     """An edit as pieces: strings are unchanged text, `[old, new]` pairs the changed
     spans, and an integer the number of unchanged characters left out between
     them (more than twice `context`). Filling each integer with that many
@@ -110,22 +168,23 @@ def pack_edit(before: str, after: str, spans: Any = None,
     >>> pack_edit(old, old.replace(",", "，"), context=2)
     ['甲甲', [',', '，'], '乙乙', 26, '乙乙', [',', '，'], '丙丙']
     """
-    pieces: list[Any] = []
-    pos = None  # end of the last span
-    for start, end, new in _changed_spans(before, after, spans):
-        if pos is None:
-            pieces.append(before[max(0, start - context) : start])
-        else:
-            gap = start - pos
-            if gap > 2 * context:
-                pieces += [before[pos : pos + context], gap - 2 * context,
-                           before[start - context : start]]
-            else:
-                pieces.append(before[pos:start])
+    if changed is None:
+        changed = _changed_spans(before, after, spans)
+    if not changed:
+        return []
+    start = changed[0][0]
+    pieces: list[Any] = [before[max(0, start - context) : start]]
+    pos = start
+    wide = 2 * context
+    for start, end, new in changed:
+        if start - pos > wide:
+            pieces += (before[pos : pos + context], start - pos - wide,
+                       before[start - context : start])
+        elif start > pos:
+            pieces.append(before[pos:start])
         pieces.append([before[start:end], new])
         pos = end
-    if pos is not None:
-        pieces.append(before[pos : pos + context])
+    pieces.append(before[pos : pos + context])
     return [p for p in pieces if p != ""]
 
 
@@ -150,6 +209,43 @@ def unpack_edit(pieces: list[Any], gap: str = "…") -> tuple[str, str]:
     return "".join(old), "".join(new)
 
 
+def _run_spans(changes: list[Any]) -> list[list[tuple[int, int, str]]]:
+    """`_changed_spans` of each change of a run, the same-length edits (t2s,
+    punctuation: most of them) compared all at once: one numpy comparison per run
+    instead of one per edit, whose fixed cost was most of the packing time."""
+    out: list[Any] = [None] * len(changes)
+    same: list[int] = []
+    for k, c in enumerate(changes):
+        spans = c.extra.get("spans")
+        if spans or len(c.before) != len(c.after):
+            out[k] = _changed_spans(c.before, c.after, spans)
+        else:
+            same.append(k)
+            out[k] = []
+    if not same:
+        return out
+    before = "".join([changes[k].before for k in same])
+    after = "".join([changes[k].after for k in same])
+    a = np.frombuffer(before.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    b = np.frombuffer(after.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    diff = np.flatnonzero(a != b)
+    if not len(diff):
+        return out
+    lengths = np.array([len(changes[k].before) for k in same], dtype=np.int64)
+    ends_of = np.cumsum(lengths)
+    owner = np.searchsorted(ends_of, diff, side="right")
+    first = np.ones(len(diff), dtype=bool)
+    first[1:] = (np.diff(diff) > 1) | (np.diff(owner) != 0)
+    heads = np.flatnonzero(first)
+    starts = diff[heads]
+    stops = np.append(diff[heads[1:] - 1], diff[-1]) + 1
+    offsets = (ends_of - lengths).tolist()
+    for i, j, o in zip(starts.tolist(), stops.tolist(), owner[heads].tolist(), strict=True):
+        base = offsets[o]
+        out[same[o]].append((i - base, j - base, after[i:j]))
+    return out
+
+
 def _packable(change: Any) -> bool:
     """An edit `compact` packs: a replace whose only extra facts are its spans."""
     return change.action == "replace" and all(k == "spans" for k in change.extra)
@@ -172,10 +268,12 @@ def packed_record(changes: list[Any]) -> dict[str, Any]:
         record["line_end"] = max(c.line_end or c.line for c in changes if c.line is not None)
     # [line, pieces] when the edit is on one input line (most are), else
     # [line, line_end, pieces].
-    record["edits"] = [[c.line, pack_edit(c.before, c.after, c.extra.get("spans"))]
-                       if c.line_end in (None, c.line) else
-                       [c.line, c.line_end, pack_edit(c.before, c.after, c.extra.get("spans"))]
-                       for c in changes]
+    edits: list[list[Any]] = []
+    for c, changed in zip(changes, _run_spans(changes), strict=True):
+        pieces = pack_edit(c.before, c.after, changed=changed)
+        edits.append([c.line, pieces] if c.line_end in (None, c.line)
+                     else [c.line, c.line_end, pieces])
+    record["edits"] = edits
     return record
 
 
