@@ -357,43 +357,58 @@ def change_prefix(stamp: dict[str, Any]) -> str:
 def report_file(path: str | Path) -> Iterator[IO[str]]:
     """A text stream for the report at `path`, compressed when the name ends in `.zst`
     (zstandard, a dependency already) or `.gz` (no timestamp, so the same run gives
-    the same bytes). Written to a temporary file beside it and renamed when the block
-    ends normally: a failed or interrupted run leaves no half report, and an earlier
-    report at that path stays until the new one is complete. Raises OSError when the
-    folder cannot be written."""
+    the same bytes). A regular file (or a new one) is written to a temporary file
+    beside it and renamed when the block ends normally: a failed or interrupted run
+    leaves no half report, and an earlier report at that path stays until the new one
+    is complete (through a symlink, the file it points to is replaced, not the link).
+    Anything else (`/dev/null`, `/dev/stderr`, a FIFO) is written in place: renaming
+    over a device would replace the device itself. Raises OSError when the folder or
+    the file cannot be written."""
     target = Path(path)
+    if target.exists() and not target.is_file():
+        with target.open("wb") as raw, _report_stream(raw, target.name) as text:
+            yield text
+        return
+    target = target.resolve() if target.is_symlink() else target
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
                                dir=target.parent if str(target.parent) else ".")
-    raw = os.fdopen(fd, "wb")
     done = False
-    text: IO[str] | None = None
     try:
         umask = os.umask(0)
         os.umask(umask)
         Path(tmp).chmod(0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
-        out: IO[bytes]
-        if target.name.endswith(".gz"):
-            out = gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0)
-        elif target.name.endswith(".zst"):
-            import zstandard
-
-            out = zstandard.ZstdCompressor().stream_writer(raw, closefd=False)
-        else:
-            out = raw
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
-        yield text
-        text.close()  # ends the gzip member / zstd frame; leaves `raw` open
+        with os.fdopen(fd, "wb") as raw, _report_stream(raw, target.name) as text:
+            yield text
         done = True
     finally:
-        if not done and text is not None:
-            with contextlib.suppress(Exception):  # a half report: its end does not matter
-                text.close()
-        raw.close()
         if done:
             Path(tmp).replace(target)
         else:
             with contextlib.suppress(OSError):
                 Path(tmp).unlink()
+
+
+@contextlib.contextmanager
+def _report_stream(raw: IO[bytes], name: str) -> Iterator[IO[str]]:
+    """UTF-8 text over `raw`, compressed by `name`'s suffix; the gzip member or zstd
+    frame is ended only when the block ends normally (a half report is discarded)."""
+    out: IO[bytes]
+    if name.endswith(".gz"):
+        out = gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0)
+    elif name.endswith(".zst"):
+        import zstandard
+
+        out = zstandard.ZstdCompressor().stream_writer(raw, closefd=False)
+    else:
+        out = raw
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
+    try:
+        yield text
+    except BaseException:
+        with contextlib.suppress(Exception):  # a half report: its end does not matter
+            text.close()
+        raise
+    text.close()  # ends the gzip member / zstd frame; a GzipFile leaves `raw` open
 
 
 @dataclass

@@ -72,6 +72,7 @@ def test_stdin_jsonl_cleans_text_field_and_passes_bad_lines_through() -> None:
             '{"id": 3, "body": "x"}\n').encode()
     result = run_cli("clean", "-", "--input-format", "jsonl", "--report", "/dev/null", input=data)
     assert result.exit_code == 3  # two records failed
+    assert Path("/dev/null").is_char_device()  # written in place, never renamed over
     lines = result.stdout_bytes.decode().splitlines()
     assert json.loads(lines[0]) == {"id": 1, "text": f"正文。{BODY}"}
     assert lines[1:] == ["not json", '{"id": 3, "body": "x"}']

@@ -233,3 +233,32 @@ def test_a_filters_own_spans_are_kept(text: str, data: st.DataObject) -> None:
     assert [p for p in pieces if isinstance(p, list)] == [[b, a] for _, b, a in spans]
     if spans:
         assert located(text, after, pieces)
+
+
+def test_a_report_to_a_fifo_or_through_a_symlink_keeps_them(tmp_path: Path) -> None:
+    """Only a regular file is replaced by renaming: a FIFO (like /dev/null or
+    /dev/stderr, devices) is written in place, a symlink's target is replaced."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    res = run_cli("clean", str(SEEDS / "000_d11bd7c3ab91ad2b.txt"), "-o", str(tmp_path / "o1"),
+                  "--report", str(fifo), "-q")
+    reader.join(timeout=60)
+    assert res.exit_code == 0, res.stderr
+    assert fifo.is_fifo()
+    assert got and got[0].decode().splitlines()[-1].startswith('{"type": "summary"')
+    real = tmp_path / "kept" / "r.jsonl.zst"
+    real.parent.mkdir()
+    link = tmp_path / "r.jsonl.zst"
+    link.symlink_to(real)
+    res = run_cli("clean", str(SEEDS / "000_d11bd7c3ab91ad2b.txt"), "-o", str(tmp_path / "o2"),
+                  "--report", str(link), "-q")
+    assert res.exit_code == 0, res.stderr
+    assert link.is_symlink() and real.is_file()
+    assert read_report(link).summary is not None
+    assert sorted(p.name for p in real.parent.iterdir()) == ["r.jsonl.zst"]  # no leftovers
