@@ -150,17 +150,21 @@ class _ZstdText:
 
         text = codecs.getincrementaldecoder("utf-8")()
         rest = ""
-        eof = True  # an empty file: no frame, no text
+        inside = False  # in a frame that has not ended yet
         obj = zstandard.ZstdDecompressor().decompressobj()
         while chunk := self._raw.read(1 << 20):
-            if obj.eof:  # a second frame (concatenated files)
+            while chunk:
+                rest += text.decode(obj.decompress(chunk))
+                inside = not obj.eof
+                if inside:
+                    break
+                # A frame ended; what follows is the next frame (concatenated files).
+                chunk = obj.unused_data
                 obj = zstandard.ZstdDecompressor().decompressobj()
-            rest += text.decode(obj.decompress(chunk))
-            eof = obj.eof
             *lines, rest = rest.split("\n")
             for line in lines:
                 yield line + "\n"
-        if not eof:
+        if inside:
             raise ReportError(f"{self.path}: a truncated zstd file (the report was cut short)")
         rest += text.decode(b"", final=True)
         if rest:
@@ -189,8 +193,10 @@ def read_report(path: str | Path) -> ReportData:
         raise ReportError(f"{path}: not UTF-8 (is it a cleancorp report?)") from None
     except (EOFError, gzip.BadGzipFile, zlib.error):
         raise ReportError(f"{path}: not a gzip file, or a truncated one") from None
-    except Exception as exc:  # zstandard.ZstdError (the module is imported lazily)
-        if type(exc).__name__ == "ZstdError":
+    except Exception as exc:
+        import zstandard  # imported here: reading a plain report does not need it
+
+        if isinstance(exc, zstandard.ZstdError):
             raise ReportError(f"{path}: not a zstd file, or a damaged one ({exc})") from None
         raise
 

@@ -262,3 +262,17 @@ def test_a_report_to_a_fifo_or_through_a_symlink_keeps_them(tmp_path: Path) -> N
     assert link.is_symlink() and real.is_file()
     assert read_report(link).summary is not None
     assert sorted(p.name for p in real.parent.iterdir()) == ["r.jsonl.zst"]  # no leftovers
+
+
+def test_concatenated_zstd_frames_are_one_report_and_other_bytes_an_error(
+        runs: dict, tmp_path: Path) -> None:
+    plain = runs["seeds"]["compact"].read_bytes()
+    head, tail = plain[: len(plain) // 2], plain[len(plain) // 2:]
+    joined = tmp_path / "joined.jsonl.zst"
+    joined.write_bytes(zstandard.ZstdCompressor().compress(head)
+                       + zstandard.ZstdCompressor().compress(tail))
+    assert read_report(joined).changes == read_report(runs["seeds"]["compact"]).changes
+    bad = tmp_path / "bad.jsonl.zst"
+    bad.write_bytes(plain[:300])  # JSON Lines under a .zst name
+    res = run_cli("report", str(bad))
+    assert res.exit_code == 2 and "not a zstd file" in res.stderr
