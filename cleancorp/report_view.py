@@ -84,7 +84,11 @@ def parse_report(lines: Iterable[str], source: str = "report") -> ReportData:
         kind = rec["type"]
         if kind == "change":
             if "edits" in rec:
-                data.changes.extend(expand_packed(rec))
+                try:
+                    data.changes.extend(expand_packed(rec))
+                except (TypeError, ValueError, KeyError, IndexError):
+                    raise ReportError(f"{source}:{n}: a packed change record whose `edits` "
+                                      "are not [line, pieces] entries") from None
             else:
                 data.changes.append(rec)
         elif kind == "file":

@@ -276,3 +276,13 @@ def test_concatenated_zstd_frames_are_one_report_and_other_bytes_an_error(
     bad.write_bytes(plain[:300])  # JSON Lines under a .zst name
     res = run_cli("report", str(bad))
     assert res.exit_code == 2 and "not a zstd file" in res.stderr
+
+
+def test_a_packed_record_with_bad_edits_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "r.jsonl"
+    bad.write_text('{"type": "change", "input": "a.txt", "filter": "t2s", "action": "replace",'
+                   ' "edits": [[3]]}\n', encoding="utf-8")
+    res = run_cli("report", str(bad))
+    assert res.exit_code == 2
+    assert res.stderr == f"error: {bad}:1: a packed change record whose `edits` are not " \
+                         "[line, pieces] entries\n"
