@@ -67,9 +67,11 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
 @main.command(context_settings=CONTEXT)
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option("-o", "--output", metavar="DIR", help="Where outputs go (mirrors input folders).")
-@click.option("--report", metavar="FILE", help="Write the change report as JSON Lines (- = stdout).")
-@click.option("--report-level", type=click.Choice(["all", "removals", "summary"]),
-              help="How much the report holds (default: all).")
+@click.option("--report", metavar="FILE", help="Write the change report as JSON Lines (- = stdout; "
+              "FILE.zst or FILE.gz: compressed).")
+@click.option("--report-level", type=click.Choice(["all", "compact", "removals", "summary"]),
+              help="How much the report holds (default: compact: every change, removed text "
+              "in full, edits packed per run; all: every edit with its context too).")
 @click.option("--config", "config_path", metavar="FILE", help="A TOML config file.")
 @click.option("--no-config", is_flag=True, help="Ignore cleancorp.toml / pyproject.toml.")
 @click.option("--only", multiple=True, metavar="A,B", help="Run only these filters.")
@@ -124,8 +126,10 @@ def clean(inputs: tuple[str, ...], config_path: str | None, no_config: bool,
         if config.report == "-":
             report_stream = click.get_text_stream("stdout")
         elif config.report:
+            from cleancorp.report import report_file
+
             try:
-                report_stream = stack.enter_context(open(config.report, "w", encoding="utf-8"))  # noqa: SIM115
+                report_stream = stack.enter_context(report_file(config.report))
             except OSError as exc:
                 _fail(f"--report {config.report}: {exc.strerror}")
         try:

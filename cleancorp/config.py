@@ -26,7 +26,7 @@ import regex
 from cleancorp.errors import ConfigError
 from cleancorp.filters import ALWAYS_ON, FILTERS, FILTERS_BY_NAME, FilterOptions
 
-REPORT_LEVELS = ("all", "removals", "summary")
+REPORT_LEVELS = ("all", "compact", "removals", "summary")
 FORMATS = ("txt", "jsonl", "parquet")
 INPUT_FORMATS = ("auto", "txt", "jsonl", "parquet", "arrow")
 ENGINES = ("local", "ray")
@@ -65,7 +65,7 @@ class RunConfig:
 
     output: str | None = None
     report: str | None = None
-    report_level: str = "all"
+    report_level: str = "compact"
     include: tuple[str, ...] = ("*.txt",)
     exclude: tuple[str, ...] = ()
     only: tuple[str, ...] = ()

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import regex
+
 #: Characters of unchanged text kept on each side of an edit in a compact step
 #: row: enough to recognise the place, short enough for one terminal line.
 STEP_CONTEXT = 24
@@ -163,7 +165,7 @@ def note_of(record: dict[str, Any]) -> str:
     'duplicate_of=a.txt similarity=0.93'
     """
     skip = {"type", "input", "output", "record", "filter", "rule", "action", "line", "line_end",
-            "before", "after", "part", "spans"}
+            "before", "after", "part", "spans", "pieces"}
     return " ".join(f"{k}={v}" for k, v in record.items() if k not in skip)
 
 
@@ -258,8 +260,39 @@ def _covers_lines(r: dict[str, Any], lines: Sequence[str], line: int, end: int,
     return bool(present) and before == "\n".join(present) and end > line
 
 
+def _inline_pieces(text: str, pieces: list[Any]) -> list[Segment] | None:
+    """A packed edit (`report.pack_edit`) drawn inside the input line: its unchanged
+    pieces, old sides and left-out lengths must match exactly one place of the line.
+
+    >>> pieces = ["乙", [",", "，"], "丙", 2, "己", [",", "，"], "庚"]
+    >>> plain_segments(_inline_pieces("甲乙,丙丁戊己,庚", pieces))
+    '甲乙[-,-]{+，+}丙丁戊己[-,-]{+，+}庚'
+    """
+    pattern = "".join(regex.escape(p) if isinstance(p, str) else f"(.{{{p}}})"
+                      if isinstance(p, int) else regex.escape(p[0]) for p in pieces)
+    if not pattern:
+        return None
+    found = list(regex.finditer(pattern, text, flags=regex.DOTALL, overlapped=True))
+    if len(found) != 1:
+        return None
+    match = found[0]
+    out = [Segment("same", text[: match.start()])]
+    groups = iter(match.groups())
+    for p in pieces:
+        if isinstance(p, str):
+            out.append(Segment("same", p))
+        elif isinstance(p, int):
+            out.append(Segment("same", next(groups)))
+        else:
+            out += [Segment("del", p[0]), Segment("ins", p[1])]
+    out.append(Segment("same", text[match.end():]))
+    return [seg for seg in out if seg.text]
+
+
 def _inline(text: str, r: dict[str, Any]) -> list[Segment] | None:
     """The first edit of a line drawn inside the input line, when it applies to it."""
+    if r.get("pieces"):
+        return _inline_pieces(text, r["pieces"])
     before, after = r.get("before", ""), r.get("after", "")
     if before == text:
         return diff_segments(before, after)

@@ -22,10 +22,12 @@ HTML page are strings.
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
+import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,7 +83,14 @@ def parse_report(lines: Iterable[str], source: str = "report") -> ReportData:
             raise ReportError(f"{source}:{n}: not a cleancorp report record")
         kind = rec["type"]
         if kind == "change":
-            data.changes.append(rec)
+            if "edits" in rec:
+                try:
+                    data.changes.extend(expand_packed(rec))
+                except (TypeError, ValueError, KeyError, IndexError):
+                    raise ReportError(f"{source}:{n}: a packed change record whose `edits` "
+                                      "are not [line, pieces] entries") from None
+            else:
+                data.changes.append(rec)
         elif kind == "file":
             data.files.append(rec)
         elif kind == "error":
@@ -91,15 +100,109 @@ def parse_report(lines: Iterable[str], source: str = "report") -> ReportData:
     return data
 
 
+#: Keys of a packed record (`--report-level compact`) that its edits do not inherit.
+_PACKED_OWN = frozenset({"line", "line_end", "edits"})
+
+
+def expand_packed(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The one-record-per-edit form of a packed record (`report.packed_record`): what
+    `--report-level all` writes, with `before`/`after` the changed spans and the
+    unchanged characters around them (`…` where a stretch between spans is left out)
+    instead of the filter's whole window, and the packed `pieces` (which
+    `explain` locates in the input line).
+
+    >>> [rec] = expand_packed({"type": "change", "input": "a.txt", "filter": "punctuation",
+    ...     "rule": "cjk-ascii", "action": "replace", "line": 3, "line_end": 3,
+    ...     "edits": [[3, ["甲", [",", "，"], "乙", 20, "丙", [",", "，"], "丁"]]]})
+    >>> rec["line"], rec["line_end"], rec["before"], rec["after"]
+    (3, 3, '甲,乙…丙,丁', '甲，乙…丙，丁')
+    """
+    from cleancorp.report import unpack_edit
+
+    head = {k: v for k, v in record.items() if k not in _PACKED_OWN}
+    out = []
+    for edit in record["edits"]:
+        line, line_end, pieces = edit if len(edit) == 3 else (edit[0], edit[0], edit[1])
+        before, after = unpack_edit(pieces)
+        rec = dict(head)
+        if line is not None:
+            rec["line"], rec["line_end"] = line, line_end
+        rec.update(before=before, after=after, pieces=pieces)
+        out.append(rec)
+    return out
+
+
+class _ZstdText:
+    """The lines of a zstd-compressed report, decompressed as they are read. Unlike
+    `zstandard`'s stream reader, it notices a file that ends before its frame does (a
+    report cut short by a full disk or a copy) instead of yielding less text."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        self._raw = Path(path).open("rb")  # closed by __exit__
+
+    def __enter__(self) -> _ZstdText:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._raw.close()
+
+    def __iter__(self) -> Iterator[str]:
+        import codecs
+
+        import zstandard
+
+        text = codecs.getincrementaldecoder("utf-8")()
+        rest = ""
+        inside = False  # in a frame that has not ended yet
+        obj = zstandard.ZstdDecompressor().decompressobj()
+        while chunk := self._raw.read(1 << 20):
+            while chunk:
+                rest += text.decode(obj.decompress(chunk))
+                inside = not obj.eof
+                if inside:
+                    break
+                # A frame ended; what follows is the next frame (concatenated files).
+                chunk = obj.unused_data
+                obj = zstandard.ZstdDecompressor().decompressobj()
+            *lines, rest = rest.split("\n")
+            for line in lines:
+                yield line + "\n"
+        if inside:
+            raise ReportError(f"{self.path}: a truncated zstd file (the report was cut short)")
+        rest += text.decode(b"", final=True)
+        if rest:
+            yield rest
+
+
+def open_report(path: str | Path) -> Any:
+    """A report file as UTF-8 lines (a context manager to iterate), decompressed when
+    its name ends in `.zst` or `.gz` (how `clean --report` writes such names)."""
+    name = str(path)
+    if name.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8")
+    if name.endswith(".zst"):
+        return _ZstdText(path)
+    return Path(path).open(encoding="utf-8")
+
+
 def read_report(path: str | Path) -> ReportData:
-    """Read a report file (UTF-8 JSON Lines)."""
+    """Read a report file (UTF-8 JSON Lines, compressed when named `.zst` or `.gz`)."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open_report(path) as fh:
             return parse_report(fh, str(path))
     except OSError as exc:
         raise ReportError(f"{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ReportError(f"{path}: not UTF-8 (is it a cleancorp report?)") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error):
+        raise ReportError(f"{path}: not a gzip file, or a truncated one") from None
+    except Exception as exc:
+        import zstandard  # imported here: reading a plain report does not need it
+
+        if isinstance(exc, zstandard.ZstdError):
+            raise ReportError(f"{path}: not a zstd file, or a damaged one ({exc})") from None
+        raise
 
 
 def removed_bytes(record: Mapping[str, Any]) -> int:

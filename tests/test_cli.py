@@ -31,7 +31,9 @@ def test_folder_in_folder_out_mirrors_paths(tmp_path: Path) -> None:
     (raw / ".git" / "x.txt").write_text("hidden\n", encoding="utf-8")
     before = checksum_tree(raw)
     out = tmp_path / "out"
-    result = run_cli("clean", str(raw), "-o", str(out), "--report", str(tmp_path / "r.jsonl"))
+    # At `all`, the record of the edit with its whole window (the default packs it).
+    result = run_cli("clean", str(raw), "-o", str(out), "--report", str(tmp_path / "r.jsonl"),
+                     "--report-level", "all")
     assert result.exit_code == 0, result.stderr
     assert tree_bytes(out) == {"a/b.txt": f"正文内容。{BODY}\n".encode(), "c.txt": CLEAN_TEXT.encode()}
     assert checksum_tree(raw) == before  # inputs are never modified
@@ -70,6 +72,7 @@ def test_stdin_jsonl_cleans_text_field_and_passes_bad_lines_through() -> None:
             '{"id": 3, "body": "x"}\n').encode()
     result = run_cli("clean", "-", "--input-format", "jsonl", "--report", "/dev/null", input=data)
     assert result.exit_code == 3  # two records failed
+    assert Path("/dev/null").is_char_device()  # written in place, never renamed over
     lines = result.stdout_bytes.decode().splitlines()
     assert json.loads(lines[0]) == {"id": 1, "text": f"正文。{BODY}"}
     assert lines[1:] == ["not json", '{"id": 3, "body": "x"}']

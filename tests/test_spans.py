@@ -122,8 +122,9 @@ def test_report_has_one_record_per_glossed_line_with_replayable_spans(tmp_path: 
             "第二段,內容:很好!\n"
             "第三段沒有注音。\n") * 3
     (src / "a.txt").write_text(text, encoding="utf-8")
+    # `--report-level all`: one record per edited line (the default packs them further).
     result = run_cli("clean", str(src), "-o", str(tmp_path / "out"), "--report",
-                     str(tmp_path / "r.jsonl"), "-q")
+                     str(tmp_path / "r.jsonl"), "-q", "--report-level", "all")
     assert result.exit_code == 0, result.output
     records = read_report(tmp_path / "r.jsonl")
     changes = [r for r in records if r["type"] == "change" and r["filter"] in SPAN_FILTERS]

@@ -89,8 +89,9 @@ def test_cli_reports_the_opencc_version(tmp_path: Path) -> None:
     src.mkdir()
     (src / "a.txt").write_text("關於開展創建工作的匯報\n", encoding="utf-8")
     report = tmp_path / "r.jsonl"
+    # `--report-level all`: the record with the line's window (the default packs it).
     result = run_cli("clean", str(src), "-o", str(tmp_path / "out"), "--report", str(report),
-                     "--only", "decode,t2s,encode")
+                     "--only", "decode,t2s,encode", "--report-level", "all")
     assert result.exit_code == 0, result.stderr
     records = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
     changes = [r for r in records if r["type"] == "change" and r["filter"] == "t2s"]
