@@ -70,8 +70,8 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
 @click.option("--report", metavar="FILE", help="Write the change report as JSON Lines (- = stdout; "
               "FILE.zst or FILE.gz: compressed).")
 @click.option("--report-level", type=click.Choice(["all", "compact", "removals", "summary"]),
-              help="How much the report holds (default: compact: every change, removed text "
-              "in full, edits packed per run; all: every edit with its context too).")
+              help="How much the report holds (default: all: every change with its context; "
+              "compact: every change, removed text in full, edits packed per run).")
 @click.option("--config", "config_path", metavar="FILE", help="A TOML config file.")
 @click.option("--no-config", is_flag=True, help="Ignore cleancorp.toml / pyproject.toml.")
 @click.option("--only", multiple=True, metavar="A,B", help="Run only these filters.")

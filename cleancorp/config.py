@@ -65,7 +65,7 @@ class RunConfig:
 
     output: str | None = None
     report: str | None = None
-    report_level: str = "compact"
+    report_level: str = "all"  # SPEC: default `all`, every change
     include: tuple[str, ...] = ("*.txt",)
     exclude: tuple[str, ...] = ()
     only: tuple[str, ...] = ()
