@@ -541,8 +541,9 @@ class BoilerplateFilter(Filter):
         # the menu under it is the page's top.
         titled: dict[int, tuple[int, str]] = {}
         _page_title(views, live, titled)
+        # a question listed with its answer count (`…怎么办？ 0回答`) is another page's
         anchors = [i for i in live if i in prose and i not in hits and i not in titled
-                   and (comments is None or i < comments)]
+                   and (comments is None or i < comments) and not ANSWER_COUNT_RE.search(views[i])]
         verses: set[int] = set()
         if not anchors:
             anchors = _verse_anchors(views, live, hits, links, rules)
@@ -758,6 +759,12 @@ THREAD_RE = (
 #: many bare questions in a row in the page's tail, set on the web corpus (Q&A and health
 #: pages list three to six; a text's own closing question stands alone).
 QUESTION_RUN_MIN = 2
+#: A question as a list's title: `膝盖有响声是关节退化吗？`, `咸鸭蛋煮多久才熟`, with
+#: its answer count (`… 0回答`); no clause or sentence punctuation inside.
+QUESTION_TITLE_RE = regex.compile(
+    r"^(?=[^。！；!;，,]{2,30}(?:[？?]|\s*\d+\s*个?回答)?$)"
+    r"(?:.*[？?吗呢]|.*(?:什么|怎么|多久|多少|为什么|如何|哪|几).*)(?:\s*\d+\s*个?回答)?$")
+ANSWER_COUNT_RE = regex.compile(r"[？?]\s*\d+\s*个?回答$")
 QUESTION_LIST = "question-list"  # structural: it counts only on a page with chrome
 
 
@@ -767,8 +774,8 @@ def _question_list(views: list[str], live: list[int], prose: set[int],
     sentence of the text: the site's list of related questions."""
     run: list[int] = []
     for i in [*live, None]:
-        if i is not None and tail(i) and i not in evidence and HEADLINE_RE.match(views[i]) \
-                and views[i][-1] in "？?" and not ORDERED_RE.match(views[i]):
+        if i is not None and tail(i) and i not in evidence and QUESTION_TITLE_RE.match(views[i]) \
+                and not ORDERED_RE.match(views[i]):
             run.append(i)
             continue
         if len(run) >= QUESTION_RUN_MIN:
