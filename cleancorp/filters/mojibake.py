@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import ftfy
 import ftfy.bad_codecs  # noqa: F401 - registers the sloppy-windows-1252 codec
 import ftfy.badness
+import ftfy.chardata
 import regex
 
 from cleancorp.chardata import CJK_CHAR_CLASS, COMMON_HAN
@@ -701,6 +702,28 @@ _FTFY_CODECS = {"latin-1": "latin1", "sloppy-windows-1252": "cp1252", "windows-1
 _DIFF_MAX = 4000
 
 
+def _codec_chars(byte_values: range) -> str:
+    chars = set()
+    for codec in ftfy.chardata.CHARMAP_ENCODINGS:
+        for b in byte_values:
+            try:
+                chars.add(bytes((b,)).decode(codec))
+            except UnicodeDecodeError:
+                continue
+    return "".join(sorted(chars))
+
+
+#: A UTF-8 lead byte followed by a continuation byte as any of ftfy's single-byte
+#: codecs reads them, or a C1 control: every text ftfy's encoding fixer repairs has
+#: one (a continuation byte may also have become a space or `?`, or U+FFFD). A line
+#: without one skips ftfy's costlier badness test: Chinese with pinyin tone marks
+#: (`ì` is a lead byte, never followed by a continuation byte there).
+_FTFY_HINT_RE = re.compile(
+    "[\x80-\x9f]|[" + re.escape(_codec_chars(range(0xC2, 0xF5))) + "]["
+    + re.escape(_codec_chars(range(0x80, 0xC0))) + " ?\ufffd]"
+)
+
+
 def _ftfy_rule(plan: list[tuple[str, str]], before: str) -> str:
     for op, arg in plan:
         if op == "encode":
@@ -751,7 +774,7 @@ def plan_ftfy(line: str) -> list[Step]:
     >>> [(s.rule, s.before, s.after) for s in plan_ftfy("Ecuadorâ\x80\x99s ‘quote’ DivisÃ£o")]
     [('utf8-as-latin1', 'â\x80\x99', '’'), ('utf8-as-latin1', 'Ã£', 'ã')]
     """
-    if line.isascii() or not ftfy.badness.is_bad(line):
+    if line.isascii() or not _FTFY_HINT_RE.search(line) or not ftfy.badness.is_bad(line):
         return []
     fixed, plan = ftfy.fix_encoding_and_explain(line)
     if fixed == line:
