@@ -85,6 +85,10 @@ TRANSLATION_RATIO = (1.5, 7.0)
 #: (`人工智能` / `Artificial intelligence`): at least this many Hanzi and letters.
 TRANSLATION_MIN_HAN = 12
 TRANSLATION_MIN_LETTERS = 40
+#: On a page that is an interleaved translation, the title's and headings'
+#: translations pair from this size (`绿道全线贯通` / `Greenway fully opens`).
+TRANSLATION_SHORT_HAN = 4
+TRANSLATION_SHORT_LETTERS = 10
 #: An interleaved translation has at least this many such pairs...
 TRANSLATION_MIN_PAIRS = 2
 #: ...and they hold at least this share of the foreign text (an English quotation
@@ -280,30 +284,45 @@ def translation_pairs(scripts: list[str | None], counts: list[dict[str, int]]) -
     """
     lo, hi = TRANSLATION_RATIO
 
-    def pair(zh: dict[str, int], other: dict[str, int], script: str) -> bool:
+    def pair(zh: dict[str, int], other: dict[str, int], script: str, min_han: int,
+             min_letters: int) -> bool:
         han = zh.get("han", 0) // SCRIPT_WEIGHT["han"]
         letters = other.get(script, 0) // SCRIPT_WEIGHT.get(script, 1)
-        return (han >= TRANSLATION_MIN_HAN and letters >= TRANSLATION_MIN_LETTERS
-                and lo * han <= letters <= hi * han)
+        return han >= min_han and letters >= min_letters and lo * han <= letters <= hi * han
 
-    found: list[int] = []
-    k = 0
-    while k + 1 < len(scripts):
-        a, b = scripts[k], scripts[k + 1]
-        if a == "han" and b not in (None, "han") and pair(counts[k], counts[k + 1], b):
-            found.append(k + 1)
-            k += 2
-        elif b == "han" and a not in (None, "han") and pair(counts[k + 1], counts[k], a):
-            found.append(k)
-            k += 2
-        else:
-            k += 1
-    if len(found) < TRANSLATION_MIN_PAIRS:
+    def scan(min_han: int, min_letters: int, taken: set[int]) -> list[tuple[int, int]]:
+        """(Chinese paragraph, its translation) pairs, left to right."""
+        found: list[tuple[int, int]] = []
+        k = 0
+        while k + 1 < len(scripts):
+            a, b = scripts[k], scripts[k + 1]
+            if k in taken or k + 1 in taken:
+                k += 1
+            elif a == "han" and b not in (None, "han") and pair(
+                    counts[k], counts[k + 1], b, min_han, min_letters):
+                found.append((k, k + 1))
+                k += 2
+            elif b == "han" and a not in (None, "han") and pair(
+                    counts[k + 1], counts[k], a, min_han, min_letters):
+                found.append((k + 1, k))
+                k += 2
+            else:
+                k += 1
+        return found
+
+    pairs = scan(TRANSLATION_MIN_HAN, TRANSLATION_MIN_LETTERS, set())
+    if len(pairs) < TRANSLATION_MIN_PAIRS:
         return []
     foreign = sum(sum(c.values()) for s, c in zip(scripts, counts, strict=True)
                   if s not in (None, "han"))
-    paired = sum(sum(counts[k].values()) for k in found)
-    return found if paired >= TRANSLATION_SHARE * foreign else []
+    paired = sum(sum(counts[f].values()) for _, f in pairs)
+    if paired < TRANSLATION_SHARE * foreign:
+        return []
+    # On a page shown to be one, the title's and headings' translations beside them
+    # go too, judged by the same ratio on shorter lines.
+    taken = {k for p in pairs for k in p}
+    pairs += scan(TRANSLATION_SHORT_HAN, TRANSLATION_SHORT_LETTERS, taken)
+    return sorted(f for _, f in pairs)
 
 
 @dataclass(frozen=True)
