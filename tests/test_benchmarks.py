@@ -80,3 +80,50 @@ def test_quick_run_writes_the_table(tmp_path: Path) -> None:
     if "dedup" in names:
         assert results["index"]["index"]["bytes_per_doc"] > 0
         assert "memory" in results and "## Memory" in table
+
+
+LATIN = REPO / "benchmarks" / "latin_mojibake.py"
+
+
+def _case_files(folder: Path) -> Path:
+    """Case files in ftfy's format, written here (ftfy's own suite is not committed)."""
+    folder.mkdir()
+    (folder / "in-the-wild.json").write_text(json.dumps([
+        {"label": "cp1252", "original": "cafÃ© au lait", "fixed": "café au lait",
+         "expect": "pass"},
+        {"label": "lossy", "original": "â€œlossyâ€\ufffd", "fixed": "“lossy\ufffd",
+         "expect": "pass"},
+    ]), encoding="utf-8")
+    (folder / "negative.json").write_text(json.dumps([
+        {"label": "valid", "original": "Ça va très bien", "fixed": "Ça va très bien",
+         "expect": "pass"},
+    ]), encoding="utf-8")
+    return folder
+
+
+def test_latin_mojibake_benchmark_counts_per_kind(tmp_path: Path) -> None:
+    folder = _case_files(tmp_path / "cases")
+    out = tmp_path / "figures.json"
+    proc = subprocess.run([sys.executable, str(LATIN), str(folder), "--json", str(out)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert list(figures) == ["in-the-wild", "negative"]
+    wild = figures["in-the-wild"]["cleancorp mojibake filter"]
+    # the lossy case keeps no U+FFFD here (SPEC section 2 removes it): right only
+    # when U+FFFD removal is allowed
+    assert (wild["damaged"], wild["repaired"], wild["repaired_spec"]) == (2, 1, 2)
+    cli = figures["in-the-wild"]["cleancorp clean -"]
+    assert cli["repaired"] == 2  # the CLI treats the lossy text as it treats ftfy's answer
+    neg = figures["negative"]["cleancorp clean -"]
+    assert (neg["unchanged_cases"], neg["changed"]) == (1, 0)
+    assert "| in-the-wild | cleancorp mojibake filter | 1/2 | 1/2 | 2/2 | - | 0 |" in proc.stdout
+
+
+def test_latin_mojibake_benchmark_refuses_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.json"
+    bad.write_text("{not json", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(LATIN), str(bad), "--no-cli"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode != 0
+    assert proc.stderr.strip().count("\n") == 0 and str(bad) in proc.stderr

@@ -1,8 +1,11 @@
 """Remove long blocks written in another script than the document's main one.
 
-The typical case is a machine-translated English block pasted after a Chinese article.
-English words, terms, code and short English sentences inside Chinese text stay, and so
-does every block of a bilingual document (one that alternates scripts throughout).
+The typical case is a machine-translated English block pasted after a Chinese article,
+or interleaved with it (each Chinese paragraph followed, or preceded, by its
+translation: the translation goes, the Chinese stays). English words, terms, code,
+reference lists and short English sentences inside Chinese text stay, and so does
+every block of a bilingual document (one that alternates scripts throughout with
+paragraphs that are not each other's translation, by length).
 """
 
 from __future__ import annotations
@@ -41,6 +44,12 @@ CODE_START_RE = regex.compile(
     r"\$ |>>> |// |/\*|\* |<\w+[ >])"
 )
 FENCE_RE = regex.compile(r"^\s*(?:```|~~~)")
+#: A bibliography entry: a number in brackets or with a point, then a year or the
+#: marks of a reference (`et al.`, `doi:`, `pp.`, volume and pages `12(3): 45-67`).
+CITATION_RE = regex.compile(
+    r"^\s*(?:\[\d{1,3}\]|［\d{1,3}］|\d{1,3}[.、)]\s)"
+    r".*(?:\b(?:1[89]|20)\d\d\b|\bet al\.|\bdoi:|\bpp\.|\d+\(\d+\)\s*:\s*\d+)"
+)
 
 #: A foreign block is long, and removed, from this many characters of its script...
 MIN_BLOCK_CHARS = 200
@@ -66,6 +75,26 @@ FOREIGN_VERSION_SHARE = 0.3
 #: as long as the article in weighted letters, a Chinese page pasted into an English
 #: one is a small part of it.
 FIRST_BLOCK_MARGIN = 3
+
+
+#: Interleaved translation: a foreign paragraph is the translation of the Chinese
+#: paragraph beside it when its letters number this many per Hanzi (English runs
+#: 2.5-4.5 letters per Hanzi of the same text, by machine or by hand)...
+TRANSLATION_RATIO = (1.5, 7.0)
+#: ...and both are real paragraphs, not a glossary's term and gloss or a heading
+#: (`人工智能` / `Artificial intelligence`): at least this many Hanzi and letters.
+TRANSLATION_MIN_HAN = 12
+TRANSLATION_MIN_LETTERS = 40
+#: On a page that is an interleaved translation, the title's and headings'
+#: translations pair from this size (`绿道全线贯通` / `Greenway fully opens`).
+TRANSLATION_SHORT_HAN = 4
+TRANSLATION_SHORT_LETTERS = 10
+#: An interleaved translation has at least this many such pairs...
+TRANSLATION_MIN_PAIRS = 2
+#: ...and they hold at least this share of the foreign text (an English quotation
+#: discussed in Chinese paragraphs pairs with them only by chance).
+TRANSLATION_SHARE = 0.6
+TRANSLATION_RULE = "interleaved-translation"
 
 
 def letter_count(script: str, text: str) -> int:
@@ -158,6 +187,17 @@ def is_code_like(line: str) -> bool:
     return bool(stripped) and len(CODE_PUNCT_RE.findall(stripped)) >= max(2, len(stripped) // 25)
 
 
+def is_citation(line: str) -> bool:
+    """True for an entry of a reference list, which stays in any language.
+
+    >>> is_citation("[2] Li Y, Yu R, Shahabi C, et al. Diffusion convolutional recurrent networks. ICLR, 2018.")
+    True
+    >>> is_citation("1. The committee agreed to publish the report.")
+    False
+    """
+    return CITATION_RE.match(line) is not None
+
+
 def is_long_block(
     text: str,
     script: str,
@@ -222,6 +262,69 @@ def split_by_script(lines: list[str], i: int, j: int) -> list[tuple[int, int]]:
     return pieces
 
 
+def translation_pairs(scripts: list[str | None], counts: list[dict[str, int]]) -> list[int]:
+    """The foreign paragraphs of an interleaved translation: a Chinese page where
+    paragraphs in another script stand each beside the Chinese paragraph they
+    translate (after it, or before it), judged by length. Returns their indices,
+    or [] when the page is not one.
+
+    A paragraph pairs with its neighbour when both are real paragraphs and its
+    letters number 1.5-7 per Hanzi (`TRANSLATION_RATIO`); an interleaved
+    translation has two pairs or more, and they hold most of the foreign text.
+    Blocks of no clear script (code, mixed lines, numbers) are neither, and a
+    glossary's term lines are too short to pair.
+
+    >>> zh = {"han": 3 * 30}
+    >>> translation_pairs(["han", "han", "latin", "han", "latin"],
+    ...                   [{"han": 30}, zh, {"latin": 110}, zh, {"latin": 95}])
+    [2, 4]
+    >>> translation_pairs(["han", "latin", "han", "latin"],   # three times too long
+    ...                   [zh, {"latin": 400}, zh, {"latin": 420}])
+    []
+    """
+    lo, hi = TRANSLATION_RATIO
+
+    def pair(zh: dict[str, int], other: dict[str, int], script: str, min_han: int,
+             min_letters: int) -> bool:
+        han = zh.get("han", 0) // SCRIPT_WEIGHT["han"]
+        letters = other.get(script, 0) // SCRIPT_WEIGHT.get(script, 1)
+        return han >= min_han and letters >= min_letters and lo * han <= letters <= hi * han
+
+    def scan(min_han: int, min_letters: int, taken: set[int]) -> list[tuple[int, int]]:
+        """(Chinese paragraph, its translation) pairs, left to right."""
+        found: list[tuple[int, int]] = []
+        k = 0
+        while k + 1 < len(scripts):
+            a, b = scripts[k], scripts[k + 1]
+            if k in taken or k + 1 in taken:
+                k += 1
+            elif a == "han" and b not in (None, "han") and pair(
+                    counts[k], counts[k + 1], b, min_han, min_letters):
+                found.append((k, k + 1))
+                k += 2
+            elif b == "han" and a not in (None, "han") and pair(
+                    counts[k + 1], counts[k], a, min_han, min_letters):
+                found.append((k + 1, k))
+                k += 2
+            else:
+                k += 1
+        return found
+
+    pairs = scan(TRANSLATION_MIN_HAN, TRANSLATION_MIN_LETTERS, set())
+    if len(pairs) < TRANSLATION_MIN_PAIRS:
+        return []
+    foreign = sum(sum(c.values()) for s, c in zip(scripts, counts, strict=True)
+                  if s not in (None, "han"))
+    paired = sum(sum(counts[f].values()) for _, f in pairs)
+    if paired < TRANSLATION_SHARE * foreign:
+        return []
+    # On a page shown to be one, the title's and headings' translations beside them
+    # go too, judged by the same ratio on shorter lines.
+    taken = {k for p in pairs for k in p}
+    pairs += scan(TRANSLATION_SHORT_HAN, TRANSLATION_SHORT_LETTERS, taken)
+    return sorted(f for _, f in pairs)
+
+
 @dataclass(frozen=True)
 class LanguageOptions(FilterOptions):
     """Options of the `language` filter (``[tool.cleancorp.language]``)."""
@@ -236,8 +339,10 @@ class LanguageOptions(FilterOptions):
 class LanguageFilter(Filter):
     """Remove long blocks in a script other than the document's main one.
 
-    Never removes a mixed block (Chinese with English terms), a code-like block, a short
-    foreign quotation, or anything in a bilingual document.
+    Never removes a mixed block (Chinese with English terms), a code-like block, a
+    reference list, a short foreign quotation, or anything in a bilingual document;
+    in an interleaved translation (each Chinese paragraph beside its translation)
+    the translation goes and the Chinese stays.
 
     >>> chinese = "视察中，大家一致认为，自主创新是推动发展的第一动力，必须坚持不懈地抓下去。" * 3
     >>> english = "The city will strengthen innovation and cooperation. " * 4
@@ -266,12 +371,20 @@ class LanguageFilter(Filter):
                 runs.append((i, j, counts))
         info: list[tuple[int, int, str | None, bool]] = []
         for i, j, counts in runs:
+            # code and reference lists are the page's own, whatever their script
             code = FENCE_RE.match(doc.lines[i]) is not None or (
                 sum(is_code_like(line) for line in doc.lines[i:j]) * 2 >= j - i
-            )
+            ) or sum(is_citation(line) for line in doc.lines[i:j]) * 2 >= j - i
             script = None if code else _dominant(counts, BLOCK_PURITY)
             info.append((i, j, script, code))
         weighted = [counts for _, _, counts in runs]
+        pairs = translation_pairs([script for _, _, script, _ in info], weighted)
+        if pairs:
+            for k in reversed(pairs):
+                i, j, script, _ = info[k]
+                doc.remove_lines(i, j, filter=self.name, rule=TRANSLATION_RULE,
+                                 script=script, main_script="han")
+            return [doc]
         main = main_script([script for _, _, script, _ in info], weighted)
         if main is None:
             return [doc]

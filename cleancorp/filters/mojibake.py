@@ -12,6 +12,7 @@ and implausible spans next to a `?` or U+FFFD anchor. Lost bytes are never guess
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from dataclasses import dataclass
 import ftfy
 import ftfy.bad_codecs  # noqa: F401 - registers the sloppy-windows-1252 codec
 import ftfy.badness
+import ftfy.chardata
+import regex
 
-from cleancorp.chardata import COMMON_HAN
+from cleancorp.chardata import CJK_CHAR_CLASS, COMMON_HAN
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
 from cleancorp.markup import protected_spans
@@ -500,6 +503,50 @@ def latin_became_han(after: str) -> bool:
     return han > 0 and 3 * len(_GLUED_HAN_RE.findall(after)) > han
 
 
+def gbk_pairs_of_chinese(before: str) -> bool:
+    """True when the Latin-1 characters of `before`, read as GBK bytes, pair up as
+    Chinese does: three characters of two bytes 0x80-0xFF stand in a row somewhere
+    (six non-ASCII characters in a row), and at most a quarter of the characters
+    have an ASCII trail byte (GBK's rarer Hanzi, `«h` for `嫣`).
+
+    A Latin word's accented letter followed by its next letter is a GBK lead and an
+    ASCII trail byte (`ça` -> `鏰`, `Ãs` -> `脣`); Latin words have at most three
+    accented letters in a row (`ção`, `pää`, `ÌÑÌ` of leetspeak), five with a mark
+    on each side (`¡ÉÉÉ»`), where Chinese read as Latin-1 is nothing but runs of
+    them (`ÄãºÃ£¬ÊÀ½ç`). A run of two Hanzi alone (`ÄãºÃ`) is too short to tell.
+
+    >>> gbk_pairs_of_chinese("ÄãºÃ£¬ÊÀ½ç"), gbk_pairs_of_chinese("atenção às crianças")
+    (True, False)
+    >>> gbk_pairs_of_chinese("MÄ£ÄM"), gbk_pairs_of_chinese("BÄDÄÑ"), gbk_pairs_of_chinese("¡ÀÀÀ»")
+    (False, False, False)
+    """
+    raw = _latin_bytes(before)
+    if raw is None:
+        return False
+    i, n, run, best, pairs, ascii_trail = 0, len(raw), 0, 0, 0, 0
+    while i < n:
+        if raw[i] < 0x80:
+            run = 0
+            i += 1
+            continue
+        if i + 1 >= n:  # a lead byte with no trail: no character
+            break
+        pairs += 1
+        if raw[i + 1] < 0x80:
+            ascii_trail += 1
+            run = 0
+        else:
+            run += 1
+            best = max(best, run)
+        i += 2
+    return best >= 3 and 4 * ascii_trail <= pairs
+
+
+def _accept_gbk_as_latin(before: str, after: str) -> bool:
+    return (_accept(before, after) and not latin_became_han(after)
+            and gbk_pairs_of_chinese(before))
+
+
 def _families(text: str) -> tuple:
     return _LATIN_FAMILIES if LATIN_RUN_RE.fullmatch(text) else _WIDE_FAMILIES
 
@@ -524,7 +571,9 @@ def _repair_layers(span: str) -> tuple[str, str] | None:
             after = fn(text)
             if after is None or after == text:
                 continue
-            if rule == "gbk-as-latin1" and latin_became_han(after):
+            if rule == "gbk-as-latin1" and (
+                latin_became_han(after) or not gbk_pairs_of_chinese(text)
+            ):
                 continue
             chain = [*rules, _family_name(rule, text)]
             if _accept(span, after):
@@ -641,12 +690,127 @@ def _sequential(found: list[tuple[int, int, str, str, str, str]]) -> list[Step]:
     return steps
 
 
+#: ftfy's names of the codecs it re-encodes with, as the report names the families.
+_FTFY_CODECS = {"latin-1": "latin1", "sloppy-windows-1252": "cp1252", "windows-1252": "cp1252",
+                "sloppy-windows-1251": "cp1251", "windows-1251": "cp1251",
+                "sloppy-windows-1250": "cp1250", "windows-1250": "cp1250",
+                "sloppy-windows-1253": "cp1253", "sloppy-windows-1254": "cp1254",
+                "sloppy-windows-1257": "cp1257", "iso-8859-2": "latin2", "macroman": "macroman",
+                "cp437": "cp437"}
+#: Longest line whose ftfy repair is reported edit by edit (a character diff is
+#: quadratic); a longer one is reported as one edit from its first to its last change.
+_DIFF_MAX = 4000
+
+
+def _codec_chars(byte_values: range) -> str:
+    chars = set()
+    for codec in ftfy.chardata.CHARMAP_ENCODINGS:
+        for b in byte_values:
+            try:
+                chars.add(bytes((b,)).decode(codec))
+            except UnicodeDecodeError:
+                continue
+    return "".join(sorted(chars))
+
+
+#: A UTF-8 lead byte followed by a continuation byte as any of ftfy's single-byte
+#: codecs reads them, or a C1 control: every text ftfy's encoding fixer repairs has
+#: one (a continuation byte may also have become a space or `?`, or U+FFFD). A line
+#: without one skips ftfy's costlier badness test: Chinese with pinyin tone marks
+#: (`ì` is a lead byte, never followed by a continuation byte there).
+_FTFY_HINT_RE = re.compile(
+    "[\x80-\x9f]|[" + re.escape(_codec_chars(range(0xC2, 0xF5))) + "]["
+    + re.escape(_codec_chars(range(0x80, 0xC0))) + " ?\ufffd]"
+)
+
+
+def _ftfy_rule(plan: list[tuple[str, str]], before: str) -> str:
+    for op, arg in plan:
+        if op == "encode":
+            return "utf8-as-" + _FTFY_CODECS.get(arg, arg.replace("sloppy-", ""))
+    if plan and all(arg == "fix_c1_controls" for _, arg in plan):
+        return "c1-controls"
+    return _family_name("utf8-as-latin1", before)
+
+
+def _gbk_latin_runs(line: str, edits: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """The Latin-1 runs of `line` that are GBK read as Latin-1 rather than UTF-8
+    read as Latin-1: their bytes are not UTF-8, their GBK reading is accepted as
+    Chinese, and ftfy's `edits` reach less than half of their non-ASCII characters.
+
+    UTF-8 mojibake is made of the sequences ftfy decodes (all of `à¸ à¸²à¸©à¸²`, whose
+    GBK reading `喔 喔侧俯` is half plausible); in GBK read as Latin-1 only a few
+    bytes look like UTF-8 by chance (`ì£¬Ëµ` of `ÁÄÌì£¬ËµÆð`).
+    """
+    runs = []
+    for m in LATIN_RUN_FIND_RE.finditer(line):
+        run = m.group()
+        if _is_utf8_bytes(run):
+            continue
+        after = repair_gbk_as_latin1(run)
+        if after is None or not _accept_gbk_as_latin(run, after):
+            continue
+        wide = sum(1 for c in run if not c.isascii())
+        covered = sum(
+            1 for a, b, _ in edits for c in line[max(a, m.start()) : min(b, m.end())]
+            if not c.isascii()
+        )
+        if 2 * covered < wide:
+            runs.append((m.start(), m.end()))
+    return runs
+
+
+def plan_ftfy(line: str) -> list[Step]:
+    """ftfy's encoding repair of the whole line: UTF-8 read as Latin-1, CP1252,
+    MacRoman, CP1251, CP1250, ... in one or more layers, consistent or not, in any
+    language (`DivisÃ£o`, `voilÃ  le`, `wei√ü`, `вЂ™`, `cafÃ©` inside Chinese).
+
+    ftfy sees the line's context (`Ã ` followed by a space is `à `) as no span-wise
+    repair can, and it changes nothing unless the text is bad by its own measure.
+    Its change is dropped inside a Latin-1 run that is GBK read as Latin-1
+    (`ÄãºÃ£¬ÊÀ½ç`, see `_gbk_latin_runs`): ftfy does not know that family, and a
+    few of its bytes can look like UTF-8 by chance.
+
+    >>> [(s.rule, s.before, s.after) for s in plan_ftfy("Ecuadorâ\x80\x99s ‘quote’ DivisÃ£o")]
+    [('utf8-as-latin1', 'â\x80\x99', '’'), ('utf8-as-latin1', 'Ã£', 'ã')]
+    """
+    if line.isascii() or not _FTFY_HINT_RE.search(line) or not ftfy.badness.is_bad(line):
+        return []
+    fixed, plan = ftfy.fix_encoding_and_explain(line)
+    if fixed == line:
+        return []
+    plan = list(plan or [])
+    if len(line) > _DIFF_MAX:
+        s, e, new = _trim_unchanged(line, 0, len(line), fixed)
+        edits = [(s, e, new)]
+    else:
+        sm = difflib.SequenceMatcher(None, line, fixed, autojunk=False)
+        edits = [(i1, i2, fixed[j1:j2]) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal"]
+    gbk = _gbk_latin_runs(line, edits)
+    found = []
+    for a, b, new in edits:
+        if any(s <= a and b <= e for s, e in gbk):
+            continue
+        found.append((a, b, line[a:b], new, _ftfy_rule(plan, line[a:b]), "repaired"))
+    return _sequential(found)
+
+
 def plan_repairs(line: str) -> list[Step]:
-    """The repairs of one line, left to right.
+    """The repairs of one line, left to right: ftfy's whole-line repair first, then
+    the span-wise families on what it leaves.
 
     >>> [(s.rule, s.before, s.after) for s in plan_repairs("标题：浣犲ソ锛屼笘鐣�")]
     [('utf8-as-gbk', '浣犲ソ锛屼笘鐣�', '你好，世')]
+    >>> [(s.rule, s.after) for s in plan_repairs("ä½\xa0å¥½ and 浣犲ソ")]
+    [('utf8-as-latin1', '你好'), ('utf8-as-gbk', '你好')]
     """
+    first = plan_ftfy(line)
+    if first:
+        return first + _plan_span_repairs(apply_steps(line, first))
+    return _plan_span_repairs(line)
+
+
+def _plan_span_repairs(line: str) -> list[Step]:
     found: list[tuple[int, int, str, str, str, str]] = []
 
     def free(a: int, b: int) -> bool:
@@ -849,6 +1013,12 @@ def _widen_orphans(line: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+#: Characters of text that double-byte codecs encode (Han, kana, CJK and full-width
+#: punctuation, Hangul): only beside them can a U+FFFD or `?` stand for a lost byte of
+#: a double-byte character.
+_DOUBLE_BYTE_TEXT_RE = regex.compile(f"[{CJK_CHAR_CLASS}\\uac00-\\ud7af\\u3130-\\u318f]")
+
+
 def plan_garbage(line: str) -> list[Step]:
     """Removals of runs that are never text (`锟斤拷`, `烫烫烫`, `屯屯屯`).
 
@@ -876,7 +1046,13 @@ def plan_debris(line: str) -> list[Step]:
     found: list[tuple[int, int, str, str, str, str]] = []
     for m in GARBAGE_RE.finditer(line):
         found.append((m.start(), m.end(), m.group(), "", "garbage-run", "removed as unrepairable"))
-    if "?" in line or "\ufffd" in line:
+    if ("?" in line or "\ufffd" in line) and not _DOUBLE_BYTE_TEXT_RE.search(line):
+        # No CJK character: no double-byte character lost bytes here. Letters beside a
+        # U+FFFD are the line's own (`“bb+�`, `Ру��кий`) and a `?` is a question mark.
+        for m in REPLACEMENT_RE.finditer(line):
+            found.append((m.start(), m.end(), m.group(), "", "replacement-chars",
+                          "removed as unrepairable"))
+    elif "?" in line or "\ufffd" in line:
         tokens = _tokens(line)
         # A `?` in a URL, a Markdown link or a code span is the query's or the code's:
         # nothing there is debris, and no removal reaches into it.
@@ -998,11 +1174,11 @@ class MojibakeFilter(Filter):
     (`锟斤拷`, `烫烫烫`, U+FFFD, implausible spans at a `?`). Never touches valid
     text: traditional, rare Hanzi, kana, Korean, emoji, accented Latin.
 
-    >>> doc = Document.from_text("正常的一段。\\n浣犲ソ锛屼笘鐣岋紒\\nÄãºÃ")
+    >>> doc = Document.from_text("正常的一段。\\n浣犲ソ锛屼笘鐣岋紒\\nÄãºÃ£¬ÊÀ½ç")
     >>> MojibakeFilter().apply(doc)[0].text
-    '正常的一段。\\n你好，世界！\\n你好'
+    '正常的一段。\\n你好，世界！\\n你好，世界'
     >>> [(c.rule, c.before, c.after, c.extra["status"]) for c in doc.changes]
-    [('utf8-as-gbk', '浣犲ソ锛屼笘鐣岋紒', '你好，世界！', 'repaired'), ('gbk-as-latin1', 'ÄãºÃ', '你好', 'repaired')]
+    [('utf8-as-gbk', '浣犲ソ锛屼笘鐣岋紒', '你好，世界！', 'repaired'), ('gbk-as-latin1', 'ÄãºÃ£¬ÊÀ½ç', '你好，世界', 'repaired')]
     """
 
     name = "mojibake"
