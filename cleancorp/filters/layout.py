@@ -16,6 +16,7 @@ import regex
 
 from cleancorp.document import Document
 from cleancorp.filters.base import Filter, FilterOptions
+from cleancorp.filters.mojibake import LOST_LINE_ENDS
 from cleancorp.filters.punctuation import fix_punctuation
 from cleancorp.markup import code_lines, front_matter, is_structure
 
@@ -959,11 +960,14 @@ class LayoutFilter(Filter):
         # a second run, which sees `和：` where this one saw `和:`, decides the same.
         views = _punctuated(lines, punctuated)
         fixed = _fixed_lines(lines)
+        # a line whose end was lost with its bytes (mojibake) ended there: no wrap
+        lost = set(doc.meta.get(LOST_LINE_ENDS, ()))
+        cut = {k for k in range(len(lines)) if doc.origins[k][1] in lost} if lost else set()
         groups: list[tuple[int, int, str]] = []
         i = 0
         while i < len(lines):
             j, text, view = i + 1, lines[i], views[i]
-            while j < len(lines) and i not in fixed and j not in fixed \
+            while j < len(lines) and i not in fixed and j not in fixed and j - 1 not in cut \
                     and join_reason(view, views[j], typical, verse, views[j - 1]):
                 text = glue(text, lines[j])
                 view = glue(view, views[j])

@@ -1098,6 +1098,10 @@ def plan_debris(line: str) -> list[Step]:
     return _sequential(merged)
 
 
+#: `doc.meta` key: input line numbers whose end `mojibake` could not recover.
+LOST_LINE_ENDS = "lost_line_ends"
+
+
 def plan_line(line: str, *, repair: bool = True, remove_debris: bool = True) -> list[Step]:
     """Every edit of one line: repairs first, then debris on the repaired line."""
     steps: list[Step] = []
@@ -1192,6 +1196,10 @@ class MojibakeFilter(Filter):
             if not needs_check(line):
                 continue
             for st in plan_line(line, repair=opts.repair, remove_debris=opts.remove_debris):
+                if st.end >= len(doc.lines[i]) and "\ufffd" in st.before[-2:]:
+                    # the line's last characters were lost with their bytes (often its
+                    # `。`): `layout` must not take the line for a hard wrap
+                    doc.meta.setdefault(LOST_LINE_ENDS, []).append(doc.origins[i][1])
                 if st.after:
                     cur = doc.lines[i]
                     doc.replace_line(

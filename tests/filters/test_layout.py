@@ -179,3 +179,19 @@ def test_code_pasted_without_a_fence_keeps_its_indentation() -> None:
     LayoutFilter().apply(doc)
     assert "\n        total[uid] = total.get(uid, 0) + amt\n" in doc.text
     assert "\n    s = chunk.groupby" in doc.text
+
+
+def test_a_line_whose_end_was_lost_with_its_bytes_is_no_hard_wrap() -> None:
+    # UTF-8 read as GBK with errors replaced: the `。` that ended each line of the
+    # dialogue went with its bytes. The lines still end where the author ended them.
+    from cleancorp.filters.mojibake import MojibakeFilter
+
+    text = ("我接过橘子剥了一个，酸得直皱眉。窗外的球场上有人在喊加油，声音隔着玻璃传进来，闷闷的。\n"
+            "“真的，”小林忽然压低了声音，“导师昨天找我谈话，问我要不要申请直博。”\n"
+            "“那是好事啊，你怎么愁眉苦脸的？”\n")
+    moj = text.encode("utf-8").decode("gb18030", errors="replace")
+    doc = Document.from_text(moj)
+    MojibakeFilter().apply(doc)
+    assert doc.meta.get("lost_line_ends")  # the filter says which ends it could not read
+    LayoutFilter().apply(doc)
+    assert len([line for line in doc.lines if line.strip()]) == 3
