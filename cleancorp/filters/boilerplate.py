@@ -137,6 +137,10 @@ LINK_SHARE_MIN = 0.6
 LINK_RUN_MIN = 2
 # A line needs this much evidence to go (see the rules file header for the weights).
 REMOVE_SCORE = 2
+#: Weak clues of one rule on this many lines in a row make a widget (set on the web
+#: corpus: a Q&A page's doctor card is three lines; two weak lines in a row are common
+#: in text, a signature and its date).
+WEAK_RUN_MIN = 3
 # Template keys are remembered per filter instance (lines recur across a site's pages:
 # that is what templates are); the memo is emptied when it holds this many lines.
 KEY_MEMO_MAX = 100_000
@@ -542,9 +546,15 @@ class BoilerplateFilter(Filter):
         titled: dict[int, tuple[int, str]] = {}
         _page_title(views, live, titled)
         # a question listed with its answer count (`…怎么办？ 0回答`) is another page's
+        position_of = set(live)
         anchors = [i for i in live if i in prose and i not in hits and i not in titled
                    and (comments is None or i < comments) and not ANSWER_COUNT_RE.search(views[i])]
         verses: set[int] = set()
+        # a Markdown table is the text's, like its sentences: a page that ends on its
+        # lists, headings and a table (a department page's 门诊安排) ends there
+        tables = [i for i in pipe_table_lines(doc.lines) if i in position_of and i not in hits]
+        if tables:
+            anchors = sorted(set(anchors) | set(tables))
         if not anchors:
             anchors = _verse_anchors(views, live, hits, links, rules)
             verses = set(anchors)
@@ -609,6 +619,19 @@ class BoilerplateFilter(Filter):
                 near += [live[k + 1]] if k + 1 < len(live) else []
                 if any(j in base for j in near):
                     score[i] += 1
+        # three weak clues of one rule in a row are a widget, not three chance hits
+        # (a doctor's card: name and title, hospital, specialty)
+        k = 0
+        while k < len(live):
+            j = k
+            rule_id = evidence.get(live[k], (0, None))[1]
+            while j < len(live) and live[j] in score and score[live[j]] < REMOVE_SCORE \
+                    and evidence[live[j]][1] == rule_id and rule_id not in STRUCTURAL:
+                j += 1
+            if j - k >= WEAK_RUN_MIN:
+                for m in range(k, j):
+                    score[live[m]] = REMOVE_SCORE
+            k = max(j, k + 1)
         for i in live:
             if score.get(i, 0) >= REMOVE_SCORE:
                 remove[i] = (evidence[i][1], {})
@@ -1122,6 +1145,29 @@ def _common_stem(tokens: list[str]) -> int:
     while n < len(first) and all(t[n] == first[n] for t in tokens):
         n += 1
     return n
+
+
+#: The separator row of a Markdown pipe table: `| --- | :---: |`.
+PIPE_SEPARATOR_RE = regex.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+PIPE_ROW_RE = regex.compile(r"^\s*\|.*\|\s*$")
+
+
+def pipe_table_lines(lines: list[str]) -> list[int]:
+    """The rows of Markdown pipe tables (header, separator, body), by line index.
+
+    >>> pipe_table_lines(["前言", "| 时间 | 上午 |", "| --- | --- |", "| 周一 | 林某 |", "结语"])
+    [1, 2, 3]
+    """
+    found: list[int] = []
+    for k, line in enumerate(lines):
+        if PIPE_SEPARATOR_RE.match(line) and k and PIPE_ROW_RE.match(lines[k - 1]):
+            found.append(k - 1)
+            found.append(k)
+            j = k + 1
+            while j < len(lines) and PIPE_ROW_RE.match(lines[j]):
+                found.append(j)
+                j += 1
+    return found
 
 
 def _table_lines(views: list[str], live: list[int]) -> set[int]:

@@ -498,3 +498,62 @@ def test_a_related_list_after_the_article_goes_with_its_question_titles() -> Non
     doc = cleaned(Document.from_text(ARTICLE_AND_RELATED))
     assert doc.text.endswith("说明面料防钻绒做得不好。")
     assert doc.text.startswith("买羽绒服之前，先看懂吊牌上的这几个数字\n")
+
+
+# A hospital's department page as Markdown: after its last sentence come its lists,
+# headings, doctors and timetable, all the page's own text; a Q&A page's doctor card
+# (three weak lines in a row) goes.
+DEPARTMENT = """\
+* [首页](https://www.example-hospital.cn/)
+* [科室导航](https://www.example-hospital.cn/keshi/)
+* [就医指南](https://www.example-hospital.cn/guide/)
+
+# 消化内科
+
+消化内科是我院重点专科之一，现有医师二十三名，开放床位六十张，年门诊量约十二万人次。
+
+## 特色诊疗
+
+* 无痛胃肠镜
+* 幽门螺杆菌个体化根除治疗
+
+## 专家团队
+
+**林某某** 主任医师 科主任
+
+擅长：消化道早期肿瘤的内镜诊断与治疗。
+
+**沈某某** 副主任医师
+
+## 门诊安排
+
+| 时间 | 上午 | 下午 |
+| --- | --- | --- |
+| 周一 | 林某某 | 普通门诊 |
+
+Copyright © 2024 某市第一人民医院 版权所有 浙ICP备12345678号
+"""
+CARD = """\
+首页 问医生 找医院 | 登录 注册
+孩子晚上总咳嗽怎么办？
+问题描述：女儿五岁，这半个月一到晚上躺下就咳，有时候能咳醒，白天反而还好。
+医生回答
+王某某　主治医师
+某市第一人民医院　儿科
+擅长：小儿呼吸系统疾病、小儿哮喘、过敏性咳嗽
+夜间咳嗽多见于过敏性咳嗽或鼻后滴漏，建议先到医院做个血常规和过敏原检查，再对症处理。
+"""
+
+
+def test_a_department_page_keeps_its_lists_doctors_and_timetable() -> None:
+    text = cleaned(Document.from_text(DEPARTMENT)).text
+    for line in ("* 无痛胃肠镜", "**林某某** 主任医师 科主任", "擅长：消化道早期肿瘤的内镜诊断与治疗。",
+                 "**沈某某** 副主任医师", "| 周一 | 林某某 | 普通门诊 |"):
+        assert line in text.split("\n")
+    assert "科室导航" not in text
+
+
+def test_a_qa_pages_doctor_card_goes() -> None:
+    text = cleaned(Document.from_text(CARD)).text
+    assert "主治医师" not in text and "擅长" not in text
+    assert text.endswith("再对症处理。")
