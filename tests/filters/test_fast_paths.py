@@ -96,11 +96,13 @@ def test_prose_thresholds_by_early_match() -> None:
 def _slow_is_prose(view: str, han: int) -> bool:
     from cleancorp.filters import boilerplate as b
 
-    if han >= b.PROSE_LONG_HAN and not b._is_token_list(view):
+    keywords = b.KEYWORD_LIST_RE.match(view) is not None  # `甲,乙,丙`: a meta keywords line
+    if han >= b.PROSE_LONG_HAN and not b._is_token_list(view) and not keywords:
         return True
     if b.HEADLINE_RE.match(view):
         return False
-    punct = b.SENTENCE_PUNCT_RE.search(view) is not None or len(b.COMMA_RE.findall(view)) >= 2
+    punct = b.SENTENCE_PUNCT_RE.search(view) is not None or (
+        len(b.COMMA_RE.findall(view)) >= 2 and not keywords)
     if han >= b.PROSE_MIN_HAN and punct:
         return True
     return len(b.LATIN_WORD_RE.findall(view)) >= b.PROSE_MIN_WORDS and punct
