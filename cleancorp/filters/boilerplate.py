@@ -167,12 +167,13 @@ def is_prose(view: str) -> bool:
     >>> is_prose("羽绒服怎么选,羽绒服品牌排行,羽绒服含绒量,羽绒服清洗")
     False
     """
-    if PROSE_LONG_RE.match(view) and not _is_token_list(view) and not KEYWORD_LIST_RE.match(view):
+    if PROSE_LONG_RE.match(view) and not _is_token_list(view) and not (
+            "," in view and KEYWORD_LIST_RE.match(view)):
         return True
     if HEADLINE_RE.match(view):
         return False
     punct = SENTENCE_PUNCT_RE.search(view) is not None or (
-        len(COMMA_RE.findall(view)) >= 2 and not KEYWORD_LIST_RE.match(view))
+        len(COMMA_RE.findall(view)) >= 2 and not ("," in view and KEYWORD_LIST_RE.match(view)))
     if punct and PROSE_MIN_RE.match(view):
         return True
     return len(LATIN_WORD_RE.findall(view)) >= PROSE_MIN_WORDS and punct
@@ -589,7 +590,7 @@ class BoilerplateFilter(Filter):
         evidence.update(titled)
         _question_list(views, live, prose, evidence, lambda i: bool(anchors) and i > last)
         for i in live:
-            if i not in evidence and KEYWORD_LIST_RE.match(views[i]):
+            if i not in evidence and "," in views[i] and KEYWORD_LIST_RE.match(views[i]):
                 evidence[i] = (1, KEYWORD_SPAM)  # meta keywords: the page's head decides
         bullets = {i for i in live if BULLET_RE.match(doc.lines[i].replace("\xa0", " "))}
         # Menus are not numbered: an ordered list (`1. 番茄两个`) is the document's.
@@ -1160,7 +1161,8 @@ def pipe_table_lines(lines: list[str]) -> list[int]:
     """
     found: list[int] = []
     for k, line in enumerate(lines):
-        if PIPE_SEPARATOR_RE.match(line) and k and PIPE_ROW_RE.match(lines[k - 1]):
+        if "-" in line and "|" in line and PIPE_SEPARATOR_RE.match(line) and k \
+                and PIPE_ROW_RE.match(lines[k - 1]):
             found.append(k - 1)
             found.append(k)
             j = k + 1
