@@ -788,6 +788,8 @@ QUESTION_RUN_MIN = 2
 QUESTION_TITLE_RE = regex.compile(
     r"^(?=[^。！；!;，,]{2,30}(?:[？?]|\s*\d+\s*个?回答)?$)"
     r"(?:.*[？?吗呢]|.*(?:什么|怎么|多久|多少|为什么|如何|哪|几).*)(?:\s*\d+\s*个?回答)?$")
+#: A video's chapter list (`00:58 为什么没有大满`) is the description's own, questions or not.
+TIME_CODE_RE = regex.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s")
 ANSWER_COUNT_RE = regex.compile(r"[？?]\s*\d+\s*个?回答$")
 QUESTION_LIST = "question-list"  # structural: it counts only on a page with chrome
 
@@ -799,7 +801,7 @@ def _question_list(views: list[str], live: list[int], prose: set[int],
     run: list[int] = []
     for i in [*live, None]:
         if i is not None and tail(i) and i not in evidence and QUESTION_TITLE_RE.match(views[i]) \
-                and not ORDERED_RE.match(views[i]):
+                and not ORDERED_RE.match(views[i]) and not TIME_CODE_RE.match(views[i]):
             run.append(i)
             continue
         if len(run) >= QUESTION_RUN_MIN:

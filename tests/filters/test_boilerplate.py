@@ -557,3 +557,12 @@ def test_a_qa_pages_doctor_card_goes() -> None:
     text = cleaned(Document.from_text(CARD)).text
     assert "主治医师" not in text and "擅长" not in text
     assert text.endswith("再对症处理。")
+
+
+def test_a_videos_chapter_list_is_not_a_list_of_related_questions() -> None:
+    page = ("首页 番剧 直播 | 登录\n三分钟讲清楚小满\n"
+            "二十四节气里有小暑大暑、小寒大寒，偏偏只有小满，没有大满，这期就来讲讲其中的道理。\n"
+            "00:00 小满是什么时候\n00:58 为什么没有大满\n"
+            "© 2024 某某视频 沪ICP备12345678号\n")
+    text = cleaned(Document.from_text(page)).text
+    assert "00:00 小满是什么时候\n00:58 为什么没有大满" in text
