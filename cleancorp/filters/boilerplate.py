@@ -229,6 +229,8 @@ COUNTER_RE = regex.compile(
     r"[￥¥$€£]\s*[\d,.]+|[\d,.]+\s*[万千kKwW]\+?|[(（]\s*[\d,.]+[万+]*\s*[)）]|\d[\d,.]*\s*%|\d[\d,.]*"
 )
 COUNTER_LINE_MAX = 40
+#: What parts a widget's counters: spaces, colons, `·` and `|` (`1.2万粉丝 · 46视频`).
+COUNTER_SEP_RE = regex.compile(r"[：:·|｜]")
 
 
 def is_counter_line(view: str) -> bool:
@@ -236,8 +238,8 @@ def is_counter_line(view: str) -> bool:
     holds a number, or is a short label beside one, and the numbers outweigh the rest.
 
     >>> [is_counter_line(s) for s in ("收藏 12万", "有帮助(126)　没帮助(3)", "价格 ￥59.90",
-    ...  "店铺评分 描述 4.8 服务 4.9 物流 4.8", "咨询人数：12563　好评率：98%")]
-    [True, True, True, True, True]
+    ...  "店铺评分 描述 4.8 服务 4.9 物流 4.8", "咨询人数：12563　好评率：98%", "1.2万粉丝 · 46视频")]
+    [True, True, True, True, True, True]
     >>> [is_counter_line(s) for s in ("鸡蛋 2个", "2024 年 9 月 26 日", "第三章 夜雨", "共 3 人", "学分：3",
     ...  "【有效期】24个月")]
     [False, False, False, False, False, False]
@@ -247,8 +249,8 @@ def is_counter_line(view: str) -> bool:
     counters = COUNTER_RE.findall(view)
     if not counters or (len(counters) == 1 and ("：" in view or ":" in view or "】" in view)):
         return False  # one `key：value` field (学分：3, 【有效期】24个月) is a fact of the document
-    rest = COUNTER_RE.sub(" ", view)
-    words = [w for w in TOKEN_SEP_RE.split(rest.replace("：", " ").replace(":", " ")) if w]
+    rest = COUNTER_SEP_RE.sub(" ", COUNTER_RE.sub(" ", view))
+    words = [w for w in TOKEN_SEP_RE.split(rest) if w]
     # labels are words of two to six characters; a one-character word (个, 年, 人)
     # next to a number is a quantity or a date, which is text
     if not words:
