@@ -885,6 +885,7 @@ def _end_at_related_list(anchors: list[int], views: list[str], live: list[int],
     text's prose, as a comment section ends the article: the titles under it read like
     sentences (`鹅绒和鸭绒哪个更保暖？`) but are other pages'."""
     total = sum(len(views[i]) for i in anchors)
+    anchored = set(anchors)  # sentences, or a song's lines on a page of verse
     before = 0
     for i in live:
         rule = hits.get(i)
@@ -892,7 +893,7 @@ def _end_at_related_list(anchors: list[int], views: list[str], live: list[int],
                 and i not in prose and total and before >= COMMENT_AFTER_SHARE * total:
             anchors[:] = [a for a in anchors if a < i]
             return
-        if i in prose and i in anchors:
+        if i in anchored:
             before += len(views[i])
 
 
