@@ -22,7 +22,7 @@ SCORER = ROOT.parent / "shared" / "eval" / "score.py"
 BUILD = ROOT / "corpus" / "web" / "build.py"
 
 #: The levels reached on the tuning part (corpus/web/README.md gives the measurements).
-FLOORS = {"keep_recall": 0.995, "drop_rate": 0.93, "similarity": 0.94, "exact_ok_rate": 1.0,
+FLOORS = {"keep_recall": 0.995, "drop_rate": 0.945, "similarity": 0.945, "exact_ok_rate": 1.0,
           "report_ok": 1}
 
 
