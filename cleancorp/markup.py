@@ -52,6 +52,30 @@ STRUCTURE_RE = re.compile(
 )
 
 
+#: A pipe table's separator row (`| --- | :---: |`) and any of its rows.
+PIPE_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+PIPE_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
+
+
+def pipe_table_lines(lines: Sequence[str]) -> list[int]:
+    """The rows of Markdown pipe tables (header, separator, body), by line index.
+
+    >>> pipe_table_lines(["前言", "| 时间 | 上午 |", "| --- | --- |", "| 周一 | 林某 |", "结语"])
+    [1, 2, 3]
+    """
+    found: list[int] = []
+    for k, line in enumerate(lines):
+        # most lines hold no `|` and `-`: the patterns run on the few that do
+        if "-" in line and "|" in line and PIPE_SEPARATOR_RE.match(line) and k \
+                and PIPE_ROW_RE.match(lines[k - 1]):
+            found += [k - 1, k]
+            j = k + 1
+            while j < len(lines) and PIPE_ROW_RE.match(lines[j]):
+                found.append(j)
+                j += 1
+    return found
+
+
 def protected_spans(line: str) -> list[tuple[int, int]]:
     """The [start, end) spans of `line` that filters must leave as they are.
 

@@ -26,6 +26,7 @@ from cleancorp.markup import (
     front_matter,
     is_link_definition,
     link_share,
+    pipe_table_lines,
     text_and_links,
 )
 from cleancorp.rules import Rule, RuleSet, button_row, load_rules, match_view
@@ -82,8 +83,10 @@ IMAGE_WIDGET = "image-widget"
 FRONT_MATTER = "front-matter"
 BUTTON_ROW = "button-row"
 PAGE_TITLE = "page-title"
+QUESTION_LIST = "question-list"
+EDGE_RUN = "edge-run"
 STRUCTURAL = frozenset({BUTTON_ROW, NAV_LIST, NAV_TOKENS, KEYWORD_SPAM, LINK_LINE, LINK_LIST, IMAGE_WIDGET,
-                        RUNNING_HEADER, SEO_LINE, TOC, COMMENT_SECTION, COUNTER_LINE, "question-list"})
+                        RUNNING_HEADER, SEO_LINE, TOC, COMMENT_SECTION, COUNTER_LINE, QUESTION_LIST})
 
 # A real sentence line holds at least this many Hanzi along with sentence punctuation
 # (web dev corpus: 91% of the kept sentence lines do; the rest are dialogue turns such as
@@ -152,6 +155,10 @@ KEY_MEMO_MAX = 100_000
 KEYWORD_LIST_RE = regex.compile(r"^[^,，、\s。！？；!?;]{2,16}(?:,[^,，、\s。！？；!?;]{2,16}){2,}$")
 
 
+def _is_keyword_list(view: str) -> bool:
+    return "," in view and KEYWORD_LIST_RE.match(view) is not None
+
+
 def is_prose(view: str) -> bool:
     """True for a line of real sentences (Hanzi or Latin words with sentence punctuation,
     or a long run of Hanzi).
@@ -167,13 +174,13 @@ def is_prose(view: str) -> bool:
     >>> is_prose("羽绒服怎么选,羽绒服品牌排行,羽绒服含绒量,羽绒服清洗")
     False
     """
-    if PROSE_LONG_RE.match(view) and not _is_token_list(view) and not (
-            "," in view and KEYWORD_LIST_RE.match(view)):
+    keywords = _is_keyword_list(view)
+    if PROSE_LONG_RE.match(view) and not _is_token_list(view) and not keywords:
         return True
     if HEADLINE_RE.match(view):
         return False
     punct = SENTENCE_PUNCT_RE.search(view) is not None or (
-        len(COMMA_RE.findall(view)) >= 2 and not ("," in view and KEYWORD_LIST_RE.match(view)))
+        len(COMMA_RE.findall(view)) >= 2 and not keywords)
     if punct and PROSE_MIN_RE.match(view):
         return True
     return len(LATIN_WORD_RE.findall(view)) >= PROSE_MIN_WORDS and punct
@@ -549,13 +556,13 @@ class BoilerplateFilter(Filter):
         titled: dict[int, tuple[int, str]] = {}
         _page_title(views, live, titled)
         # a question listed with its answer count (`…怎么办？ 0回答`) is another page's
-        position_of = set(live)
         anchors = [i for i in live if i in prose and i not in hits and i not in titled
                    and (comments is None or i < comments) and not ANSWER_COUNT_RE.search(views[i])]
         verses: set[int] = set()
         # a Markdown table is the text's, like its sentences: a page that ends on its
         # lists, headings and a table (a department page's 门诊安排) ends there
-        tables = [i for i in pipe_table_lines(doc.lines) if i in position_of and i not in hits]
+        live_set = set(live)
+        tables = [i for i in pipe_table_lines(doc.lines) if i in live_set and i not in hits]
         if tables:
             anchors = sorted(set(anchors) | set(tables))
         if not anchors:
@@ -567,6 +574,9 @@ class BoilerplateFilter(Filter):
 
         def edge(i: int) -> bool:
             return bool(anchors) and (i < first or i > last)
+
+        def tail(i: int) -> bool:
+            return bool(anchors) and i > last
 
         evidence: dict[int, tuple[int, str]] = {}
         position = {i: k for k, i in enumerate(live)}
@@ -590,9 +600,9 @@ class BoilerplateFilter(Filter):
                     # a toolbar: two labels are sure, one needs another clue
                     evidence[i] = (2 if labels >= 2 else 1, BUTTON_ROW)
         evidence.update(titled)
-        _question_list(views, live, prose, evidence, lambda i: bool(anchors) and i > last)
+        _question_list(views, live, evidence, tail)
         for i in live:
-            if i not in evidence and "," in views[i] and KEYWORD_LIST_RE.match(views[i]):
+            if i not in evidence and _is_keyword_list(views[i]):
                 evidence[i] = (1, KEYWORD_SPAM)  # meta keywords: the page's head decides
         bullets = {i for i in live if BULLET_RE.match(doc.lines[i].replace("\xa0", " "))}
         # Menus are not numbered: an ordered list (`1. 番茄两个`) is the document's.
@@ -622,24 +632,12 @@ class BoilerplateFilter(Filter):
                 near += [live[k + 1]] if k + 1 < len(live) else []
                 if any(j in base for j in near):
                     score[i] += 1
-        # three weak clues of one rule in a row are a widget, not three chance hits
-        # (a doctor's card: name and title, hospital, specialty)
-        k = 0
-        while k < len(live):
-            j = k
-            rule_id = evidence.get(live[k], (0, None))[1]
-            while j < len(live) and live[j] in score and score[live[j]] < REMOVE_SCORE \
-                    and evidence[live[j]][1] == rule_id and rule_id not in STRUCTURAL:
-                j += 1
-            if j - k >= WEAK_RUN_MIN:
-                for m in range(k, j):
-                    score[live[m]] = REMOVE_SCORE
-            k = max(j, k + 1)
+        _weak_runs(live, evidence, score)
         for i in live:
             if score.get(i, 0) >= REMOVE_SCORE:
                 remove[i] = (evidence[i][1], {})
         _repeated_in_chrome(suspects, live, set(remove), remove)
-        _edge_runs(views, live, prose, remove, lambda i: bool(anchors) and i > last,
+        _edge_runs(views, live, prose, remove, tail,
                    lambda i: views[i] in anchor_views
                    or rules.is_template_exempt(WHITESPACE_RE.sub("", views[i])))
         if comments is not None:
@@ -782,22 +780,39 @@ THREAD_RE = (
 
 
 #: A list of other questions under an answer (`膝盖有响声是关节退化吗？`): at least this
-#: many bare questions in a row in the page's tail, set on the web corpus (Q&A and health
-#: pages list three to six; a text's own closing question stands alone).
+#: many bare questions in a row in the page's tail, set on the web corpus (its related
+#: lists hold two to six; a text's own closing question stands alone).
 QUESTION_RUN_MIN = 2
 #: A question as a list's title: `膝盖有响声是关节退化吗？`, `咸鸭蛋煮多久才熟`, with
 #: its answer count (`… 0回答`); no clause or sentence punctuation inside.
+_ANSWER_COUNT = r"\s*\d+\s*个?回答$"
 QUESTION_TITLE_RE = regex.compile(
-    r"^(?=[^。！；!;，,]{2,30}(?:[？?]|\s*\d+\s*个?回答)?$)"
-    r"(?:.*[？?吗呢]|.*(?:什么|怎么|多久|多少|为什么|如何|哪|几).*)(?:\s*\d+\s*个?回答)?$")
+    rf"^(?=[^。！；!;，,]{{2,30}}(?:[？?]|{_ANSWER_COUNT[:-1]})?$)"
+    rf"(?:.*[？?吗呢]|.*(?:什么|怎么|多久|多少|为什么|如何|哪|几).*)(?:{_ANSWER_COUNT[:-1]})?$")
 #: A video's chapter list (`00:58 为什么没有大满`) is the description's own, questions or not.
 TIME_CODE_RE = regex.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s")
-ANSWER_COUNT_RE = regex.compile(r"[？?]\s*\d+\s*个?回答$")
-QUESTION_LIST = "question-list"  # structural: it counts only on a page with chrome
+ANSWER_COUNT_RE = regex.compile(rf"[？?]{_ANSWER_COUNT}")
 
 
-def _question_list(views: list[str], live: list[int], prose: set[int],
-                   evidence: dict[int, tuple[int, str]], tail: Callable[[int], bool]) -> None:
+def _weak_runs(live: list[int], evidence: dict[int, tuple[int, str]],
+               score: dict[int, int]) -> None:
+    """Three weak clues of one rule in a row are a widget, not three chance hits (a
+    doctor's card: name and title, hospital, specialty): their `score` becomes sure."""
+    k = 0
+    while k < len(live):
+        rule_id = evidence.get(live[k], (0, ""))[1]
+        j = k
+        while j < len(live) and score.get(live[j], REMOVE_SCORE) < REMOVE_SCORE \
+                and evidence[live[j]][1] == rule_id and rule_id not in STRUCTURAL:
+            j += 1
+        if j - k >= WEAK_RUN_MIN:
+            for i in live[k:j]:
+                score[i] = REMOVE_SCORE
+        k = max(j, k + 1)
+
+
+def _question_list(views: list[str], live: list[int], evidence: dict[int, tuple[int, str]],
+                   tail: Callable[[int], bool]) -> None:
     """Weak evidence (the tail zone decides) for a run of bare questions after the last
     sentence of the text: the site's list of related questions."""
     run: list[int] = []
@@ -816,7 +831,6 @@ def _question_list(views: list[str], live: list[int], prose: set[int],
 #: rule for short blocks between bad ones): set on the web corpus, where runs of 1-4
 #: short lines (a recruiter card, a price, a status badge) sit between a page's widgets.
 EDGE_RUN_MAX = 4
-EDGE_RUN = "edge-run"
 
 
 def _edge_runs(views: list[str], live: list[int], prose: set[int],
@@ -851,20 +865,30 @@ def _comment_section(views: list[str], live: list[int], prose: set[int],
     """The line where a page's comment section starts (a comment header or box after
     most of the article's prose), or None. Readers' comments are sentences, so no
     other clue removes them; a corpus of articles keeps the article alone."""
-    total = sum(len(views[i]) for i in prose)
     page = "\n".join(views[i] for i in live)
-    if not total or any(pattern.search(page) for pattern in THREAD_RE):
+    if any(pattern.search(page) for pattern in THREAD_RE):
         return None  # in a thread the replies are the text
-    before = 0
-    for i in live:
+
+    def opens(i: int) -> bool:
         rule = hits.get(i)
         # a stronger rule may name the line (`评论（27）` is a comment box too)
-        if rule is not None and i not in prose \
-                and (rule.id in COMMENT_HEADERS or any(rules.matches(h, views[i]) for h in COMMENT_HEADERS)) \
-                and (before >= COMMENT_AFTER_SHARE * total or before >= COMMENT_AFTER_CHARS):
+        return rule is not None and i not in prose and (
+            rule.id in COMMENT_HEADERS or any(rules.matches(h, views[i]) for h in COMMENT_HEADERS))
+
+    return _after_most(live, {i: len(views[i]) for i in prose}, opens, COMMENT_AFTER_CHARS)
+
+
+def _after_most(live: list[int], text: Mapping[int, int], opens: Callable[[int], bool],
+                enough: int | None = None) -> int | None:
+    """The first line that `opens` a section after most of the `text` (line -> its
+    characters) has come, or after `enough` characters of it; None without text."""
+    total = sum(text.values())
+    before = 0
+    for i in live:
+        if total and opens(i) and (before >= COMMENT_AFTER_SHARE * total
+                                   or (enough is not None and before >= enough)):
             return i
-        if i in prose:
-            before += len(views[i])
+        before += text.get(i, 0)
     return None
 
 
@@ -882,19 +906,17 @@ RELATED_HEADERS = frozenset({"related-list"})
 def _end_at_related_list(anchors: list[int], views: list[str], live: list[int],
                          prose: set[int], hits: dict[int, Rule]) -> None:
     """Cut `anchors` (in place) at a related-list header that comes after most of the
-    text's prose, as a comment section ends the article: the titles under it read like
-    sentences (`鹅绒和鸭绒哪个更保暖？`) but are other pages'."""
-    total = sum(len(views[i]) for i in anchors)
-    anchored = set(anchors)  # sentences, or a song's lines on a page of verse
-    before = 0
-    for i in live:
+    text (its sentences, or a song's lines on a page of verse), as a comment section
+    ends the article: the titles under it read like sentences (`鹅绒和鸭绒哪个更保暖？`)
+    but are other pages'."""
+    def opens(i: int) -> bool:
         rule = hits.get(i)
-        if rule is not None and rule.id in RELATED_HEADERS and rule.kind == "header" \
-                and i not in prose and total and before >= COMMENT_AFTER_SHARE * total:
-            anchors[:] = [a for a in anchors if a < i]
-            return
-        if i in anchored:
-            before += len(views[i])
+        return (rule is not None and rule.id in RELATED_HEADERS and rule.kind == "header"
+                and i not in prose)
+
+    end = _after_most(live, {i: len(views[i]) for i in anchors}, opens)
+    if end is not None:
+        anchors[:] = [a for a in anchors if a < end]
 
 
 def _drop_stray_anchors(anchors: list[int], live: list[int], hits: dict[int, Rule]) -> None:
@@ -1151,30 +1173,6 @@ def _common_stem(tokens: list[str]) -> int:
     while n < len(first) and all(t[n] == first[n] for t in tokens):
         n += 1
     return n
-
-
-#: The separator row of a Markdown pipe table: `| --- | :---: |`.
-PIPE_SEPARATOR_RE = regex.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
-PIPE_ROW_RE = regex.compile(r"^\s*\|.*\|\s*$")
-
-
-def pipe_table_lines(lines: list[str]) -> list[int]:
-    """The rows of Markdown pipe tables (header, separator, body), by line index.
-
-    >>> pipe_table_lines(["前言", "| 时间 | 上午 |", "| --- | --- |", "| 周一 | 林某 |", "结语"])
-    [1, 2, 3]
-    """
-    found: list[int] = []
-    for k, line in enumerate(lines):
-        if "-" in line and "|" in line and PIPE_SEPARATOR_RE.match(line) and k \
-                and PIPE_ROW_RE.match(lines[k - 1]):
-            found.append(k - 1)
-            found.append(k)
-            j = k + 1
-            while j < len(lines) and PIPE_ROW_RE.match(lines[j]):
-                found.append(j)
-                j += 1
-    return found
 
 
 def _table_lines(views: list[str], live: list[int]) -> set[int]:

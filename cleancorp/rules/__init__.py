@@ -310,9 +310,10 @@ class RuleSet:
         """True when rule `rule_id` (of any kind) fires on `view`; False for an unknown
         or disabled id."""
         patterns = self.compiled().get(rule_id)
-        if not patterns or len(view) > self.get(rule_id).max_chars:
+        if not patterns:
             return False
-        return any(_search(p, view, self.get(rule_id)) for p in patterns)
+        rule = self.get(rule_id)
+        return len(view) <= rule.max_chars and any(_search(p, view, rule) for p in patterns)
 
     def compiled(self) -> dict[str, list[Any]]:
         """One compiled alternation per rule (one scan of a line per rule, not per pattern)."""
@@ -342,7 +343,7 @@ class RuleSet:
     def line_hit(self, view: str, kinds: Sequence[str] = ("line", "header")) -> Rule | None:
         """The strongest rule of `kinds` whose pattern is found in `view` (first in file
         order among equals), or None. A timeout raises `InputError`."""
-        compiled = self.compiled()
+        self.compiled()  # builds the gate
         gate = self._gate
         assert gate is not None
         if len(view) > self._max_chars:
